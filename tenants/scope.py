@@ -1,0 +1,152 @@
+"""The tenant scope: which township the current code may see.
+
+A request under ``/t/<slug>/`` opens the scope once (see ``tenants.web``). Every ORM query
+that touches a tenant-owned model is then filtered to that township; with no scope open
+the query raises ``TenantScopeError`` instead of returning everything (fail closed).
+Code that must cross townships (county review, CLI, jobs) says so with ``all_tenants()``
+or ``tenant_scope(id)``.
+
+On PostgreSQL the same scope is written into the transaction (``app.tenant_id``,
+``app.all_tenants``) where the row-level security policies of ``tenants.rls`` read it.
+"""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import has_app_context
+from flask_sqlalchemy.session import Session
+from sqlalchemy import ForeignKey, event, text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, with_loader_criteria
+
+_tenant_id: ContextVar[int | None] = ContextVar("tenant_id", default=None)
+_all_tenants: ContextVar[bool] = ContextVar("all_tenants", default=False)
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant-owned row was read or written with no (or the wrong) township in scope."""
+
+
+class TenantOwned:
+    """Mixin for every model that belongs to one township."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("tenants.id"), index=True, nullable=False)
+
+
+def current_tenant_id() -> int | None:
+    return _tenant_id.get()
+
+
+def in_all_tenants() -> bool:
+    return _all_tenants.get()
+
+
+@contextmanager
+def tenant_scope(tenant_id: int):
+    """See and write one township's rows only."""
+    if tenant_id is None:
+        raise TenantScopeError("tenant_scope() needs a tenant id")
+    tokens = _tenant_id.set(tenant_id), _all_tenants.set(False)
+    _sync_database()
+    try:
+        yield
+    finally:
+        _tenant_id.reset(tokens[0])
+        _all_tenants.reset(tokens[1])
+        _sync_database()
+
+
+@contextmanager
+def all_tenants():
+    """See every township's rows: for county review, the CLI and jobs that sweep all."""
+    tokens = _tenant_id.set(None), _all_tenants.set(True)
+    _sync_database()
+    try:
+        yield
+    finally:
+        _tenant_id.reset(tokens[0])
+        _all_tenants.reset(tokens[1])
+        _sync_database()
+
+
+def open_request_scope(tenant_id: int | None) -> None:
+    """Set the scope for the rest of a request; ``close_request_scope`` ends it."""
+    _tenant_id.set(tenant_id)
+    _all_tenants.set(False)
+    _sync_database()
+
+
+def close_request_scope() -> None:
+    _tenant_id.set(None)
+    _all_tenants.set(False)
+
+
+# -- the ORM filter ---------------------------------------------------------------------
+
+
+def _touches_tenant_rows(state) -> bool:
+    return any(issubclass(m.class_, TenantOwned) for m in state.all_mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_by_tenant(state):
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if _all_tenants.get() or not _touches_tenant_rows(state):
+        return
+    tenant_id = _tenant_id.get()
+    if tenant_id is None:
+        names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
+        raise TenantScopeError(f"query on tenant-owned {names} with no tenant in scope")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_and_check_tenant(session, flush_context, instances):
+    tenant_id = _tenant_id.get()
+    everywhere = _all_tenants.get()
+    for obj in session.new:
+        if not isinstance(obj, TenantOwned):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantScopeError(f"new {type(obj).__name__} with no tenant in scope")
+            obj.tenant_id = tenant_id
+        elif not everywhere and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"new {type(obj).__name__} for another tenant")
+    if everywhere:
+        return
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, TenantOwned) and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"change to {type(obj).__name__} of another tenant")
+
+
+# -- the PostgreSQL setting read by row-level security -----------------------------------
+
+_SET_SCOPE = text(
+    "SELECT set_config('app.tenant_id', :tenant_id, true), set_config('app.all_tenants', :all, true)"
+)
+
+
+def _scope_params() -> dict:
+    tenant_id = _tenant_id.get()
+    return {"tenant_id": "" if tenant_id is None else str(tenant_id), "all": "on" if _all_tenants.get() else "off"}
+
+
+@event.listens_for(Session, "after_begin")
+def _write_scope_into_transaction(session, transaction, connection):
+    if connection.dialect.name == "postgresql":
+        connection.execute(_SET_SCOPE, _scope_params())
+
+
+def _sync_database() -> None:
+    """Carry a scope change into the transaction that is already open, if any."""
+    if not has_app_context():
+        return
+    from webapp.extensions import db
+
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(_SET_SCOPE, _scope_params())

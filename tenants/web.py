@@ -1,0 +1,68 @@
+"""Resolving the township of a request, once, from the URL and the user's membership.
+
+Tenant pages live under ``/t/<slug>/``. The slug comes from the URL alone (never a header
+or a form field) and counts only if the signed-in user holds a membership there, or a
+county role over the township's county. Anything else answers 404, so another township's
+pages and objects look exactly like pages that do not exist.
+"""
+from flask import abort, current_app, g
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from tenants.models import COUNTY_ROLES, Membership, Tenant
+from tenants.scope import close_request_scope, open_request_scope
+from webapp.extensions import db
+
+
+def init_app(app) -> None:
+    app.url_value_preprocessor(_pull_slug)
+    app.url_defaults(_add_slug)
+    app.before_request(_resolve_tenant)
+    app.teardown_request(lambda exc: close_request_scope())
+
+
+def _pull_slug(endpoint, values):
+    g.tenant_slug = values.pop("slug", None) if values else None
+
+
+def _add_slug(endpoint, values):
+    tenant = g.get("tenant")
+    if tenant is not None and "slug" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "slug"):
+        values["slug"] = tenant.slug
+
+
+def membership_for(user, tenant: Tenant) -> Membership | None:
+    """The membership that lets ``user`` into ``tenant``; a township role wins over a county one."""
+    rows = db.session.scalars(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.active.is_(True),
+            or_(
+                Membership.tenant_id == tenant.id,
+                (Membership.tenant_id.is_(None)) & (Membership.county_id == tenant.county_id),
+            ),
+        )
+    ).all()
+    rows.sort(key=lambda m: m.role in COUNTY_ROLES)
+    return rows[0] if rows else None
+
+
+def _resolve_tenant():
+    g.tenant = None
+    g.membership = None
+    close_request_scope()
+    slug = g.get("tenant_slug")
+    if slug is None:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        abort(404)
+    membership = membership_for(current_user, tenant)
+    if membership is None:
+        abort(404)
+    g.tenant = tenant
+    g.membership = membership
+    open_request_scope(tenant.id)
+    return None

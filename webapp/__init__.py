@@ -1,0 +1,86 @@
+"""调解台: dispute mediation for township centers.
+
+``create_app()`` reads as the table of contents: configuration, extensions, tenancy,
+blueprints, command line, error pages.
+"""
+from flask import Flask
+
+from webapp.config import INSTANCE, ROOT, Config
+
+
+def create_app(config: type[Config] = Config, **overrides) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(INSTANCE))
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    _extensions(app)
+    _tenancy(app)
+    _blueprints(app)
+    _cli(app)
+    _errors(app)
+    return app
+
+
+def _extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from webapp import database
+    from webapp.auth.operations import load_session_user
+    from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, select_locale
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    database.prepare(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(load_session_user)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "webapp" / "translations"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", database.limiter_storage_uri(app.config["REDIS_URL"]))
+    limiter.init_app(app)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Every model registered on the metadata, for queries and for migrations alike."""
+    import tenants.models  # noqa: F401
+    import webapp.audit  # noqa: F401
+    import webapp.auth.models  # noqa: F401
+    import webapp.referrals.models  # noqa: F401
+    import webapp.villages.models  # noqa: F401
+
+
+def _tenancy(app: Flask) -> None:
+    from tenants import web
+
+    web.init_app(app)
+
+
+def _blueprints(app: Flask) -> None:
+    from webapp import auth, county, health, home, staff, villages
+    from webapp.templating import init_app as templating
+
+    for blueprint in (auth.bp, home.bp, county.bp, staff.bp, villages.bp, health.bp):
+        app.register_blueprint(blueprint)
+    templating(app)
+
+
+def _cli(app: Flask) -> None:
+    from tenants.cli import cli as tenants_cli
+    from webapp.demo import cli as demo_cli
+    from webapp.staff.cli import cli as users_cli
+
+    for group in (tenants_cli, users_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def _errors(app: Flask) -> None:
+    from webapp.templating import render_error
+
+    for status in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(status, render_error)

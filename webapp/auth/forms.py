@@ -1,0 +1,23 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from webapp.auth.passwords import policy_error
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class SettingsForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+
+
+def validate_new_password(form, field):
+    from wtforms.validators import ValidationError
+
+    error = policy_error(field.data or "")
+    if error:
+        raise ValidationError(error)

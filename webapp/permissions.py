@@ -1,0 +1,68 @@
+"""Who may do what: the one permission table of the product.
+
+Views guard with ``@require("action")``; templates ask ``can("action")``. The README shows
+this table, and ``tests/test_permissions.py`` checks both the README and every guarded page
+against it, role by role.
+"""
+from functools import wraps
+
+from flask import abort, g
+
+from tenants.models import Role
+
+R = Role
+_EVERYONE = frozenset(Role)
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # county level
+    "county.view": frozenset({R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "township.create": frozenset({R.COUNTY_ADMIN}),
+    # inside one township
+    "township.view": _EVERYONE,
+    "villages.view": _EVERYONE - {R.LIAISON},
+    "staff.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "staff.manage": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN}),
+}
+
+# Roles a staff manager may hand out inside a township.
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    R.COUNTY_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
+    R.TOWNSHIP_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
+}
+
+
+def can(action: str, role: Role | None = None) -> bool:
+    if role is None:
+        membership = g.get("membership")
+        if membership is None:
+            return False
+        role = membership.role
+    return role in PERMISSIONS[action]
+
+
+def require(action: str):
+    """Answer 403 unless the current membership's role may do ``action``."""
+    if action not in PERMISSIONS:
+        raise KeyError(action)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action
+        return wrapped
+
+    return decorator
+
+
+def markdown_table() -> str:
+    """The table as it stands in the README."""
+    roles = list(Role)
+    lines = ["| action | " + " | ".join(r.value for r in roles) + " |",
+             "|---|" + "---|" * len(roles)]
+    for action, allowed in PERMISSIONS.items():
+        lines.append(f"| `{action}` | " + " | ".join("✓" if r in allowed else "·" for r in roles) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Departments and the referral round trip (分流 / 回流)."""

@@ -1,0 +1,46 @@
+"""What every template can use, and the error pages."""
+from flask import g, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from webapp.labels import role_label
+from webapp.permissions import can
+
+ERROR_TEXT = {
+    400: _l("The request could not be understood. Reload the page and try again."),
+    403: _l("Your role does not allow this."),
+    404: _l("There is no such page, or it is not yours to see."),
+    405: _l("This address does not take that kind of request."),
+    429: _l("Too many attempts from this address. Wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. The error has been recorded."),
+}
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def _globals():
+        return {
+            "can": can,
+            "role_label": role_label,
+            "tenant": g.get("tenant"),
+            "membership": g.get("membership"),
+            "locale": locale_code(),
+            "languages": app.config["LANGUAGES"],
+        }
+
+
+def locale_code() -> str:
+    """The configured language code (``zh_CN`` or ``en``) of the current request."""
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
+
+
+def render_error(error):
+    status = getattr(error, "code", 500) or 500
+    if status == 400 and "CSRF" in str(getattr(error, "description", "")):
+        message = _l("This form has expired. Reload the page and try again.")
+    else:
+        message = ERROR_TEXT.get(status, ERROR_TEXT[500])
+    if request.headers.get("HX-Request") == "true":
+        return render_template("_flash.html", messages=[("error", message)], oob=True), status
+    return render_template("errors.html", status=status, message=message), status
