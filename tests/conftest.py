@@ -7,11 +7,13 @@ to PostgreSQL and a Redis server: each test process then gets its own database, 
 as the owner and used by the app as the non-owner role ``tiaojie_app``, so row-level
 security is in force throughout.
 """
+import contextvars
 import os
 import re
 import threading
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
 from tests import factories
@@ -124,9 +126,27 @@ def services(worker_id, tmp_path_factory):
     s.close()
 
 
+class RequestClient(FlaskClient):
+    """Runs every request in a context of its own, as a server would.
+
+    A test holds an app context open (for its own queries); Flask would otherwise reuse it
+    for each request, sharing ``g`` and the database session across requests. Afterwards
+    the test's session is expired, so it sees what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        from flask import has_app_context
+
+        if has_app_context():
+            _db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(services):
     app = make_app(services)
+    app.test_client_class = RequestClient
     # Each session joins the test's outer transaction with a SAVEPOINT, so the app's own
     # commits stay inside it and the whole test is rolled back afterwards.
     _db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"

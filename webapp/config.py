@@ -80,3 +80,4 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     SECRET_KEY = "test-secret"
+    LOGIN_RATE_LIMIT = "1000 per minute"

@@ -1,10 +1,16 @@
 """The Redis connection, the RQ queue, and enqueueing after commit."""
 from flask import current_app
+from flask_sqlalchemy.session import Session
 from redis import Redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import event
 
 from webapp.extensions import db
+
+_PENDING = "jobs_after_commit"
+_WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
 def redis_connection(url: str | None = None) -> Redis:
@@ -20,13 +26,34 @@ def enqueue_after_commit(func, *args, job_id: str, **kwargs) -> None:
     """Enqueue ``func(*args)`` once the current transaction commits, under a deterministic id.
 
     A job enqueued before commit could run before its rows exist, and one enqueued for a
-    transaction that rolls back would act on nothing. The fixed ``job_id`` means that
-    enqueueing the same work twice keeps one job.
+    transaction that rolls back would act on nothing. A job with the same id still waiting
+    in the queue is not added twice.
     """
     session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even of nothing else, drops the job too
+    session.info.setdefault(_PENDING, []).append((func, args, kwargs, job_id))
+
+
+def enqueue_unless_waiting(queue: Queue, func, *args, job_id: str, **kwargs):
+    try:
+        if Job.fetch(job_id, connection=queue.connection).get_status() in _WAITING:
+            return None
+    except NoSuchJobError:
+        pass
+    return queue.enqueue(func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_pending(session):
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
     queue = get_queue()
+    for func, args, kwargs, job_id in pending:
+        enqueue_unless_waiting(queue, func, *args, job_id=job_id, **kwargs)
 
-    def _enqueue(_session):
-        queue.enqueue(func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
 
-    event.listen(session, "after_commit", _enqueue, once=True)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session, previous_transaction):
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,77 @@
+"""Walks every URL rule of the app as each township role of tenant A, with tenant B's slug
+and object ids: the answer is 404 (or 403 for a role limit inside A), never B's data.
+
+New routes are covered automatically; a route with a new kind of id fails here until
+OBJECT_IDS says how to find one of tenant B's objects for it.
+"""
+import pytest
+from flask import current_app
+from sqlalchemy import select
+
+from tenants.models import Membership, TOWNSHIP_ROLES, Role
+from tests import factories
+from webapp.permissions import can
+
+OBJECT_IDS = {
+    "membership_id": lambda t: factories.user("clerk", t).memberships[0].id,
+    "village_id": lambda t: factories.village_of(t).id,
+}
+
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _tenant_rules(app):
+    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/t/<slug>")]
+
+
+def _fill(rule, slug, ids):
+    values = {"slug": slug}
+    for name in rule.arguments - {"slug"}:
+        assert name in ids, f"{rule.rule}: add a factory for <{name}> to OBJECT_IDS"
+        values[name] = ids[name]
+    return rule.rule if not values else _build(rule, values)
+
+
+def _build(rule, values):
+    path = rule.rule
+    for name, value in values.items():
+        for converter in ("", "int:", "string:", "path:"):
+            path = path.replace(f"<{converter}{name}>", str(value))
+    return path
+
+
+def test_every_tenant_view_declares_its_permission(app):
+    for rule in _tenant_rules(app):
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "required_action", None), f"{rule.endpoint} has no @require(...)"
+
+
+@pytest.mark.parametrize("role", sorted(r.value for r in TOWNSHIP_ROLES))
+def test_tenant_b_is_invisible_to_every_role_of_tenant_a(app, db, login_as, tenant, other_tenant, role):
+    theirs = {name: make(other_tenant) for name, make in OBJECT_IDS.items()}
+    their_words = {other_tenant.name, "乙镇一村", other_tenant.slug}
+    client = login_as(role)
+    for rule in _tenant_rules(app):
+        action = app.view_functions[rule.endpoint].required_action
+        for method in sorted(rule.methods - SKIP_METHODS):
+            kwargs = {"headers": {"X-CSRFToken": client.csrf}}
+            # B's slug: not a township of this user at all.
+            response = client.open(_fill(rule, other_tenant.slug, theirs), method=method, **kwargs)
+            assert response.status_code == 404, (method, rule.rule, response.status_code)
+            # A's slug with B's object ids.
+            if rule.arguments == {"slug"}:
+                continue
+            response = client.open(_fill(rule, tenant.slug, theirs), method=method, **kwargs)
+            expected = {404} if can(action, Role(role)) else {403, 404}
+            assert response.status_code in expected, (method, rule.rule, response.status_code)
+            body = response.get_data(as_text=True)
+            assert not any(word in body for word in their_words - {other_tenant.slug}), (method, rule.rule)
+
+
+def test_county_role_of_another_county_sees_nothing(app, db, login_as, tenant):
+    elsewhere = factories.township(factories.county("别县"), "gamma", "丙镇")
+    theirs = {name: make(elsewhere) for name, make in OBJECT_IDS.items()}
+    client = login_as("county_reviewer")
+    for rule in _tenant_rules(app):
+        if "GET" in rule.methods:
+            assert client.get(_fill(rule, elsewhere.slug, theirs)).status_code == 404, rule.rule

@@ -1,0 +1,80 @@
+"""The role matrix: every role against every guarded action, through the real pages.
+
+The expectations below are written out by hand from the product's rules, not read from
+``webapp.permissions``, so a change to the permission table shows up here.
+"""
+from pathlib import Path
+
+import pytest
+
+from tenants.models import Role
+from tests import factories
+from webapp.permissions import PERMISSIONS, markdown_table
+
+ALL = {r.value for r in Role}
+COUNTY = {"county_admin", "county_reviewer"}
+STAFF_VIEW = {"township_admin", "county_admin", "county_reviewer"}
+STAFF_MANAGE = {"township_admin", "county_admin"}
+
+EXPECTED = {
+    "township.view": ALL,
+    "villages.view": ALL - {"liaison"},
+    "staff.view": STAFF_VIEW,
+    "staff.manage": STAFF_MANAGE,
+    "county.view": COUNTY,
+    "township.create": {"county_admin"},
+}
+
+
+def _new_staff(tenant):
+    return {"username": f"new.{factories._numbers.__next__()}", "display_name": "新人", "role": "clerk",
+            "department": "0", "password": "Abcdef-123"}
+
+
+PROBES = {
+    # action: (method, path, form data or None, success status)
+    "township.view": ("GET", "/t/alpha/", None, 200),
+    "villages.view": ("GET", "/t/alpha/villages/{village_id}", None, 200),
+    "staff.view": ("GET", "/t/alpha/staff/", None, 200),
+    "staff.manage": ("POST", "/t/alpha/staff/", _new_staff, 302),
+    "county.view": ("GET", "/county/", None, 200),
+    "township.create": ("POST", "/county/townships", lambda t: {"name": "新镇", "slug": f"new{factories._numbers.__next__()}"}, 302),
+}
+
+
+def test_the_readme_shows_the_permission_table():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme
+
+
+def test_every_action_has_an_expectation_and_a_probe():
+    assert set(EXPECTED) == set(PERMISSIONS) == set(PROBES)
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+def test_role_matrix(login_as, tenant, role, action):
+    client = login_as(role)
+    method, path, data, success = PROBES[action]
+    path = path.format(village_id=factories.village_of(tenant).id)
+    form = dict(data(tenant), csrf_token=client.csrf) if data else None
+    response = client.open(path, method=method, data=form)
+    expected = success if role in EXPECTED[action] else 403
+    assert response.status_code == expected, response.get_data(as_text=True)[-600:]
+
+
+@pytest.mark.parametrize("role", ["township_admin", "county_admin"])
+def test_staff_editing_is_for_managers(login_as, tenant, role):
+    client = login_as(role)
+    other = factories.user("clerk", tenant)
+    response = client.post(f"/t/alpha/staff/{other.memberships[0].id}", data={
+        "role": "mediator", "department": "0", "active": "y", "csrf_token": client.csrf})
+    assert response.status_code == 302
+
+
+def test_a_reviewer_can_read_staff_but_not_edit_them(login_as, tenant):
+    client = login_as("county_reviewer")
+    other = factories.user("clerk", tenant)
+    path = f"/t/alpha/staff/{other.memberships[0].id}"
+    assert client.get(path).status_code == 200
+    assert client.post(path, data={"role": "mediator", "department": "0", "csrf_token": client.csrf}).status_code == 403
