@@ -1,0 +1,72 @@
+"""Browser fixtures: one headless Chromium per test process (Debian's, never a downloaded
+one), a fresh phone-sized context per test, and ``sign_in`` through the real login form.
+
+Every test in this folder is marked ``browser`` (``-m "not browser"`` leaves them out).
+"""
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+DEMO_PASSWORD = "Demo-2026"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def base_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a fresh context (no cookies) that looks like a 390 px phone to the app."""
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, base_url, username, password=DEMO_PASSWORD):
+    """Fill and submit the real login form; returns the response that ends the navigation
+    (the page signed in to, or the login form again with its errors)."""
+    page.goto(f"{base_url}/login")
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation() as navigation:
+        form.locator("button[type=submit]").click()
+    return navigation.value
