@@ -40,9 +40,9 @@ translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
 
 messages: install ## re-extract the strings and update the catalogs
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project=tiaojie -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -q --no-location -w 100 -i webapp/translations/messages.pot -d webapp/translations
+	$(BIN)/pybabel update -w 100 -i webapp/translations/messages.pot -d webapp/translations
 
 db: install ## upgrade the database to the newest migration
 	$(FLASK) db upgrade

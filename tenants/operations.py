@@ -1,8 +1,14 @@
 """Creating townships: the only writes to the tenant tables."""
+from blinker import Namespace
 from sqlalchemy import select
 
 from tenants.models import County, Tenant
 from webapp.extensions import db
+
+
+# Features that keep per-township data (categories, settings) listen for new townships here,
+# so this package needs to know nothing about them.
+township_created = Namespace().signal("township-created")
 
 
 class SlugTaken(ValueError):
@@ -15,6 +21,7 @@ def create_township(county: County, slug: str, name: str) -> Tenant:
     tenant = Tenant(county=county, slug=slug, name=name)
     db.session.add(tenant)
     db.session.flush()
+    township_created.send(tenant)
     return tenant
 
 

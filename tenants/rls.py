@@ -12,7 +12,7 @@ _PREDICATE = (
     "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer "
     "OR current_setting('app.all_tenants', true) = 'on'"
 )
-APPEND_ONLY_TABLES = ("audit_events",)
+APPEND_ONLY_TABLES = ("audit_events", "case_events")
 
 
 def enable_statements(table: str) -> list[str]:

@@ -68,3 +68,40 @@ def user(role, tenant: Tenant, username: str | None = None, **fields) -> User:
     db.session.add_all([obj, membership])
     db.session.flush()
     return obj
+
+
+def member(role, tenant: Tenant, **fields) -> Membership:
+    return user(role, tenant, **fields).memberships[0]
+
+
+def case(tenant: Tenant, actor: Membership | None = None, *, title="邻里宅基地纠纷", source="visit", parties=None,
+         **fields):
+    """A registered case with one applicant (with phone, ID number and address) by default."""
+    from webapp.cases.models import PartyRole, Source
+    from webapp.cases.operations import prepare_township, register_case
+
+    actor = actor or member("township_admin", tenant)
+    if parties is None:
+        parties = [{"name": "张三", "role": PartyRole.APPLICANT, "phone": "13812345678",
+                    "id_number": "53052219900101123X", "address": "芒棒镇赵营村三组12号"}]
+    with tenant_scope(tenant.id):
+        prepare_township(tenant)
+        return register_case(tenant, actor, title=title, source=Source(source), parties=parties, **fields)
+
+
+def referred_case(tenant: Tenant):
+    """A case referred to the township's police station, with an attachment."""
+    from webapp.cases import operations
+    from webapp.cases.models import Difficulty, Risk
+    from webapp.storage import DirectoryStorage
+
+    director = member("township_admin", tenant)
+    obj = case(tenant, director)
+    with tenant_scope(tenant.id):
+        operations.assess_case(obj, director, difficulty=Difficulty.ORDINARY, risk=Risk.RESOLVABLE)
+        operations.refer_case(obj, director, department=department_of(tenant))
+        import tempfile
+
+        operations.add_attachment(obj, director, filename="现场.png", content_type="image/png",
+                                  data=b"\x89PNG\r\n\x1a\n" + b"0" * 64, storage=DirectoryStorage(tempfile.gettempdir()))
+    return obj

@@ -51,6 +51,7 @@ def _import_models() -> None:
     import tenants.models  # noqa: F401
     import webapp.audit  # noqa: F401
     import webapp.auth.models  # noqa: F401
+    import webapp.cases.models  # noqa: F401
     import webapp.referrals.models  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
@@ -62,10 +63,11 @@ def _tenancy(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
-    from webapp import auth, county, health, home, staff, villages
+    from webapp import auth, cases, county, health, home, referrals, staff, villages
     from webapp.templating import init_app as templating
 
-    for blueprint in (auth.bp, home.bp, county.bp, staff.bp, villages.bp, health.bp):
+    blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, cases.bp, referrals.bp, health.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)
 

@@ -74,6 +74,11 @@ class Config:
 
     DEMO_PASSWORD = "Demo-2026"
 
+    # Files (attachments, case files) live in a directory unless an object store is configured.
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE / "files")
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
 
 class TestConfig(Config):
     TESTING = True

@@ -27,8 +27,11 @@ def _sqlite_connect(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
+    # IMMEDIATE takes the write lock up front: a transaction that read first and writes
+    # later (numbering a new case) would otherwise fail with "database is locked" when
+    # another writer got in between, instead of waiting its turn.
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def limiter_storage_uri(redis_url: str) -> str:

@@ -12,6 +12,7 @@ from tenants.models import Membership, Role, Tenant
 from tenants.operations import create_township, get_or_create_county
 from tenants.scope import tenant_scope
 from webapp.auth.models import User
+from webapp.cases.operations import prepare_township
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 from webapp.staff.operations import create_county_user, create_staff
@@ -70,6 +71,7 @@ def _user_exists(username: str) -> bool:
 
 def _seed_township(county, slug: str, name: str, villages: dict) -> Tenant:
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug)) or create_township(county, slug, name)
+    prepare_township(tenant)
     short = name.removesuffix("镇")
     with tenant_scope(tenant.id):
         for village_name, households in villages.items():

@@ -16,3 +16,80 @@ ROLE_LABELS = {
 
 def role_label(role) -> str:
     return ROLE_LABELS[Role(role)]
+
+
+def _labels():
+    from webapp.cases.models import (
+        Difficulty, EscalationTarget, Level, NextStep, PartyRole, ReferralStatus, Risk, Source, TagKind,
+    )
+    from webapp.cases.workflow import STATE_LABELS
+    from webapp.referrals.models import DepartmentKind
+
+    return {
+        "state": STATE_LABELS,
+        "source": {
+            Source.INVESTIGATION: _l("Found by investigation"), Source.VISIT: _l("Walk-in"),
+            Source.CALL: _l("Phone call"), Source.ASSIGNED: _l("Assigned from above"),
+            Source.HANDOVER: _l("Handed over by a department"), Source.COUNCIL: _l("Reported by a council"),
+        },
+        "level": {Level.GROUP: _l("Villager group"), Level.VILLAGE: _l("Village"), Level.TOWNSHIP: _l("Township")},
+        "difficulty": {Difficulty.ORDINARY: _l("Ordinary"), Difficulty.COMPLEX: _l("Complex"),
+                       Difficulty.MAJOR: _l("Major")},
+        "risk": {Risk.RESOLVABLE: _l("Resolvable"), Risk.CONTROLLABLE: _l("Controllable"),
+                 Risk.MAY_ESCALATE: _l("May escalate")},
+        "next_step": {NextStep.ESCALATE: _l("Escalate"), NextStep.LITIGATION: _l("Guide to litigation"),
+                      NextStep.ARBITRATION: _l("Guide to arbitration")},
+        "target": {EscalationTarget.PARTY_COMMITTEE: _l("Township party committee and government"),
+                   EscalationTarget.COUNTY_BUREAU: _l("County judicial bureau")},
+        "party_role": {PartyRole.APPLICANT: _l("Applicant"), PartyRole.RESPONDENT: _l("Respondent"),
+                       PartyRole.THIRD_PARTY: _l("Third party")},
+        "tag_kind": {TagKind.AREA: _l("Key area"), TagKind.GROUP: _l("Key group"), TagKind.ISSUE: _l("Key issue")},
+        "referral_status": {
+            ReferralStatus.PENDING: _l("Waiting for acceptance"), ReferralStatus.ACCEPTED: _l("Accepted"),
+            ReferralStatus.SUCCEEDED: _l("Resolved by the department"), ReferralStatus.RETURNED: _l("Returned"),
+            ReferralStatus.WITHDRAWN: _l("Withdrawn by the center"),
+        },
+        "department_kind": {
+            DepartmentKind.POLICE_STATION: _l("Police station"), DepartmentKind.COURT: _l("People's court"),
+            DepartmentKind.JUDICIAL_OFFICE: _l("Judicial office"), DepartmentKind.PETITION_OFFICE: _l("Petition office"),
+            DepartmentKind.GOVERNANCE_OFFICE: _l("Comprehensive governance office"),
+            DepartmentKind.VILLAGE_COMMITTEE: _l("Village mediation committee"),
+        },
+        "field": {"id_number": _l("ID number"), "phone": _l("Phone"), "address": _l("Address")},
+    }
+
+
+_cache: dict = {}
+
+
+def label(kind: str, value) -> str:
+    """The display name of a code, e.g. ``label("risk", Risk.MAY_ESCALATE)`` → 可激化."""
+    if not _cache:
+        _cache.update(_labels())
+    table = _cache[kind]
+    for key, text in table.items():
+        if key == value or getattr(key, "value", key) == value:
+            return text
+    return str(value)
+
+
+def choices(kind: str) -> list[tuple[str, object]]:
+    if not _cache:
+        _cache.update(_labels())
+    return [(getattr(k, "value", k), v) for k, v in _cache[kind].items()]
+
+
+EVENT_LABELS = {
+    "registered": _l("Registered"),
+    "edited": _l("Edited"),
+    "party_added": _l("Party added"),
+    "party_edited": _l("Party details changed"),
+    "referral_accepted": _l("Referral accepted"),
+    "session_recorded": _l("Mediation session recorded"),
+    "follow_up_recorded": _l("Follow-up visit recorded"),
+    "attachment_added": _l("File added"),
+}
+
+
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind)

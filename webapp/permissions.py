@@ -22,6 +22,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "villages.view": _EVERYONE - {R.LIAISON},
     "staff.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     "staff.manage": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN}),
+    # cases (a liaison sees only what was referred to their department: webapp.cases.access)
+    "case.view": _EVERYONE,
+    "case.create": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER}),
+    "case.edit": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR}),
+    "case.record": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
+    "personal_data.reveal": frozenset({R.TOWNSHIP_ADMIN, R.CLERK}),
+    "referral.inbox": frozenset({R.TOWNSHIP_ADMIN, R.LIAISON}),
+    "key_persons.view": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.COUNTY_ADMIN,
+                                   R.COUNTY_REVIEWER}),
+    "key_persons.manage": frozenset({R.TOWNSHIP_ADMIN, R.OFFICER}),
+    "township.configure": frozenset({R.TOWNSHIP_ADMIN}),
 }
 
 # Roles a staff manager may hand out inside a township.

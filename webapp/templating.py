@@ -1,10 +1,12 @@
 """What every template can use, and the error pages."""
 from flask import g, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
-from webapp.labels import role_label
+from webapp.labels import choices, event_label, label, role_label
+from webapp.cases.workflow import TRANSITIONS
 from webapp.permissions import can
+from webapp.timelimits import case_light
 
 ERROR_TEXT = {
     400: _l("The request could not be understood. Reload the page and try again."),
@@ -17,16 +19,30 @@ ERROR_TEXT = {
 
 
 def init_app(app) -> None:
+    app.add_template_filter(local_time, "local")
+
     @app.context_processor
     def _globals():
         return {
             "can": can,
             "role_label": role_label,
+            "label": label,
+            "label_choices": choices,
+            "event_label": event_label,
+            "case_light": case_light,
+            "transitions": TRANSITIONS,
             "tenant": g.get("tenant"),
             "membership": g.get("membership"),
             "locale": locale_code(),
             "languages": app.config["LANGUAGES"],
         }
+
+
+def local_time(value) -> str:
+    """A timestamp as people in the county read it: Beijing time, to the minute."""
+    if value is None:
+        return "—"
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
 def locale_code() -> str:

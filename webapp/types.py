@@ -1,8 +1,12 @@
-"""Column types shared by every model."""
+"""Column types shared by every model, and the one clock the product reads."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+_frozen: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
 
 
 class UTCDateTime(TypeDecorator):
@@ -32,4 +36,17 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return _frozen.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment: datetime):
+    """Let everything inside happen at ``moment``: for the demo's history and for tests of
+    time limits. Production code never calls it."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _frozen.set(moment)
+    try:
+        yield
+    finally:
+        _frozen.reset(token)

@@ -5,19 +5,38 @@ New routes are covered automatically; a route with a new kind of id fails here u
 OBJECT_IDS says how to find one of tenant B's objects for it.
 """
 import pytest
-from flask import current_app
-from sqlalchemy import select
 
-from tenants.models import Membership, TOWNSHIP_ROLES, Role
+from tenants.models import TOWNSHIP_ROLES, Role
+from tenants.scope import tenant_scope
 from tests import factories
 from webapp.permissions import can
 
+def _referred_case(tenant):
+    """One of tenant's cases with a party, a referral and an attachment: ids for every kind."""
+    case = factories.referred_case(tenant)
+    with tenant_scope(tenant.id):
+        return {"case_id": case.id, "party_id": case.parties[0].id, "referral_id": case.referrals[0].id,
+                "attachment_id": case.attachments[0].id}
+
+
 OBJECT_IDS = {
-    "membership_id": lambda t: factories.user("clerk", t).memberships[0].id,
-    "village_id": lambda t: factories.village_of(t).id,
+    "membership_id": lambda t, objs: factories.user("clerk", t).memberships[0].id,
+    "village_id": lambda t, objs: factories.village_of(t).id,
+    "case_id": lambda t, objs: objs["case_id"],
+    "party_id": lambda t, objs: objs["party_id"],
+    "referral_id": lambda t, objs: objs["referral_id"],
+    "attachment_id": lambda t, objs: objs["attachment_id"],
+    # Not ids, but parts of the path that must be valid for the route to be reached at all.
+    "name": lambda t, objs: "assess",
+    "field": lambda t, objs: "phone",
 }
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _ids(tenant):
+    objs = _referred_case(tenant)
+    return {name: make(tenant, objs) for name, make in OBJECT_IDS.items()}
 
 
 def _tenant_rules(app):
@@ -48,8 +67,8 @@ def test_every_tenant_view_declares_its_permission(app):
 
 @pytest.mark.parametrize("role", sorted(r.value for r in TOWNSHIP_ROLES))
 def test_tenant_b_is_invisible_to_every_role_of_tenant_a(app, db, login_as, tenant, other_tenant, role):
-    theirs = {name: make(other_tenant) for name, make in OBJECT_IDS.items()}
-    their_words = {other_tenant.name, "乙镇一村", other_tenant.slug}
+    theirs = _ids(other_tenant)
+    their_words = {other_tenant.name, "乙镇一村", other_tenant.slug, "张三", "现场.png"}
     client = login_as(role)
     for rule in _tenant_rules(app):
         action = app.view_functions[rule.endpoint].required_action
@@ -70,7 +89,7 @@ def test_tenant_b_is_invisible_to_every_role_of_tenant_a(app, db, login_as, tena
 
 def test_county_role_of_another_county_sees_nothing(app, db, login_as, tenant):
     elsewhere = factories.township(factories.county("别县"), "gamma", "丙镇")
-    theirs = {name: make(elsewhere) for name, make in OBJECT_IDS.items()}
+    theirs = _ids(elsewhere)
     client = login_as("county_reviewer")
     for rule in _tenant_rules(app):
         if "GET" in rule.methods:

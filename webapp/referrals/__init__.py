@@ -1,1 +1,6 @@
-"""Departments and the referral round trip (分流 / 回流)."""
+"""Departments and the referral round trip (分流 / 回流): the liaison's inbox."""
+from flask import Blueprint
+
+bp = Blueprint("referrals", __name__, url_prefix="/t/<slug>/referrals")
+
+from webapp.referrals import views  # noqa: E402,F401

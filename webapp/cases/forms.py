@@ -1,0 +1,231 @@
+"""Forms of the case pages. Choices that depend on the township are filled by ``setup()``."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from webapp import timelimits
+from webapp.labels import choices
+from webapp.personal_data import id_number_problem, phone_problem
+
+_REQUIRED = _l("This field is required.")
+
+
+def _id_number(form, field):
+    if field.data:
+        problem = id_number_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def _phone(form, field):
+    if field.data:
+        problem = phone_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def _not_in_future(form, field):
+    if field.data and field.data > timelimits.today():
+        raise ValidationError(_l("This date is in the future."))
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "0") else None
+
+
+class _CaseFields(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the dispute a short title.")), Length(max=120)])
+    source = SelectField(_l("Source"), validators=[DataRequired(_REQUIRED)])
+    category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
+    village = SelectField(_l("Village"), coerce=_optional_int, validators=[Optional()])
+    group = SelectField(_l("Villager group"), coerce=_optional_int, validators=[Optional()])
+    level = SelectField(_l("Handled at"), default="township")
+    narrative = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
+
+    def setup(self, categories, villages):
+        self.source.choices = [("", "—")] + choices("source")
+        self.category.choices = [("", "—")] + [(c.id, c.name) for c in categories]
+        self.village.choices = [("", "—")] + [(v.id, v.name) for v in villages]
+        self.group.choices = [("", "—")] + [(g.id, f"{v.name} {g.name}") for v in villages for g in v.groups]
+        self.level.choices = choices("level")
+        return self
+
+    def validate_group(self, field):
+        if field.data and self.village.data:
+            if field.data not in self._groups_of.get(self.village.data, ()):
+                raise ValidationError(_l("This villager group belongs to another village."))
+
+    def remember_groups(self, villages):
+        self._groups_of = {v.id: {g.id for g in v.groups} for v in villages}
+        return self
+
+
+class PartyFields(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the party's name.")), Length(max=40)])
+    role = SelectField(_l("Role in the dispute"))
+    id_number = StringField(_l("ID number"), validators=[Optional(), _id_number])
+    phone = StringField(_l("Phone"), validators=[Optional(), _phone])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+
+    def setup(self):
+        self.role.choices = choices("party_role")
+        return self
+
+
+class IntakeForm(_CaseFields):
+    party_name = StringField(_l("Applicant's name"), validators=[Optional(), Length(max=40)])
+    party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), _phone])
+    party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), _id_number])
+
+    def validate_party_phone(self, field):
+        if field.data and not self.party_name.data:
+            raise ValidationError(_l("Enter the applicant's name with the phone number."))
+
+    validate_party_id_number = validate_party_phone
+
+
+class CaseEditForm(_CaseFields):
+    pass
+
+
+class PartyForm(PartyFields):
+    pass
+
+
+class SessionForm(FlaskForm):
+    held_on = DateField(_l("Date"), default=timelimits.today,
+                        validators=[InputRequired(_l("Enter the date of the session.")), _not_in_future])
+    place = StringField(_l("Place"), validators=[DataRequired(_l("Enter where it took place.")), Length(max=80)])
+    participants = TextAreaField(_l("Who took part"), validators=[DataRequired(_l("Name who took part."))])
+    notes = TextAreaField(_l("Record"), validators=[DataRequired(_l("Write down what was said and agreed."))])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Photo or scan"), validators=[FileRequired(_l("Choose a file."))])
+
+
+# -- one form per workflow transition ------------------------------------------------------
+
+
+class AssessForm(FlaskForm):
+    difficulty = RadioField(_l("Difficulty"), validators=[InputRequired(_l("Choose the difficulty."))])
+    risk = RadioField(_l("Risk"), validators=[InputRequired(_l("Choose the risk."))])
+    key_areas = StringField(_l("Key areas"), description=_l("Separate several with commas."))
+    key_groups = StringField(_l("Key groups"))
+    key_issues = StringField(_l("Key issues"))
+    key_persons = SelectMultipleField(_l("Key persons involved"), coerce=int, validate_choice=True)
+    note = TextAreaField(_l("Assessment"))
+
+    def setup(self, ctx):
+        self.difficulty.choices = choices("difficulty")
+        self.risk.choices = choices("risk")
+        self.key_persons.choices = [(p.id, f"{p.name}（{p.kind}）") for p in ctx["key_persons"]]
+        return self
+
+
+class AssigneeForm(FlaskForm):
+    assignee = SelectField(_l("Mediator"), coerce=_optional_int,
+                           validators=[InputRequired(_l("Choose who mediates."))])
+    note = TextAreaField(_l("Note"))
+
+    def setup(self, ctx):
+        self.assignee.choices = [("", "—")] + [(u.id, u.name) for u in ctx["mediators"]]
+        return self
+
+    def validate_assignee(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose who mediates."))
+
+
+class ReferForm(FlaskForm):
+    department = SelectField(_l("Department"), coerce=_optional_int)
+    note = TextAreaField(_l("Note for the department"))
+
+    def setup(self, ctx):
+        self.department.choices = [("", "—")] + [(d.id, d.name) for d in ctx["departments"]]
+        return self
+
+    def validate_department(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose the department."))
+
+
+class ResultForm(FlaskForm):
+    result = TextAreaField(_l("Result"), validators=[DataRequired(_l("Describe the result."))])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason."))])
+
+
+class ResolveForm(FlaskForm):
+    text = TextAreaField(_l("Agreement"), validators=[DataRequired(_l("Write down the agreement."))])
+    amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("The amount cannot be negative."))])
+    perform_by = DateField(_l("To be carried out by"), validators=[Optional()])
+    signed_on = DateField(_l("Signed on"), default=timelimits.today,
+                          validators=[InputRequired(_l("Enter the date of signing.")), _not_in_future])
+
+    def validate_perform_by(self, field):
+        if field.data and self.signed_on.data and field.data < self.signed_on.data:
+            raise ValidationError(_l("The deadline cannot be before the signing."))
+
+
+class FailForm(FlaskForm):
+    next_step = RadioField(_l("Next step"), validators=[InputRequired(_l("Choose the next step."))])
+    note = TextAreaField(_l("Why mediation failed"), validators=[DataRequired(_l("Say why mediation failed."))])
+
+    def setup(self, ctx):
+        self.next_step.choices = choices("next_step")
+        return self
+
+
+class EscalateForm(FlaskForm):
+    target = RadioField(_l("Report to"), validators=[InputRequired(_l("Choose where to report."))])
+    note = TextAreaField(_l("Report"), validators=[DataRequired(_l("Say why the case is escalated."))])
+
+    def setup(self, ctx):
+        self.target.choices = choices("target")
+        return self
+
+
+class FollowUpForm(FlaskForm):
+    visit = SelectField(_l("Visit"), coerce=_optional_int)
+    carried_out = RadioField(_l("Is the agreement being carried out?"),
+                             choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                             validators=[InputRequired(_l("Answer this question."))])
+    may_flare_up = RadioField(_l("Could the dispute flare up again?"),
+                              choices=[("no", _l("No")), ("yes", _l("Yes: reopen the case"))],
+                              validators=[InputRequired(_l("Answer this question."))])
+    notes = TextAreaField(_l("Visit record"), validators=[DataRequired(_l("Write down what you found."))])
+
+    def setup(self, ctx):
+        self.visit.choices = [(f.id, f.due_on.isoformat()) for f in ctx["open_visits"]]
+        return self
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"))
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+TRANSITION_FORMS = {
+    "assess": AssessForm,
+    "start_mediation": AssigneeForm,
+    "resume": AssigneeForm,
+    "refer": ReferForm,
+    "complete_referral": ResultForm,
+    "return_referral": ReasonForm,
+    "resolve": ResolveForm,
+    "fail": FailForm,
+    "escalate": EscalateForm,
+    "follow_up": FollowUpForm,
+    "reopen": ReasonForm,
+    "close": NoteForm,
+    "archive": ConfirmForm,
+}

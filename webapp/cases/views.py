@@ -1,0 +1,380 @@
+"""Case pages: list and search, intake, the case with its timeline, and every action on it.
+Each view is load → check → operate → render, and commits once."""
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tenants.models import Membership, Role
+from webapp import timelimits
+from webapp.auth.models import User
+from webapp.cases import bp, operations, workflow
+from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
+from webapp.cases.attachments import AttachmentProblem, check_upload
+from webapp.cases.forms import (
+    TRANSITION_FORMS, AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm,
+)
+from webapp.cases.models import (
+    Attachment, Case, CaseState, Category, Difficulty, EscalationTarget, KeyPerson, Level, NextStep, Party,
+    PartyRole, Risk, Source, TagKind,
+)
+from webapp.extensions import db, htmx
+from webapp.permissions import can, require
+from webapp.referrals.models import Department
+from webapp.storage import get_storage
+from webapp.types import utcnow
+from webapp.villages.models import Village, VillagerGroup
+
+PAGE_SIZE = 30
+
+
+# -- helpers shared by the views ------------------------------------------------------------
+
+
+def _villages():
+    return db.session.scalars(select(Village).where(Village.tenant_id == g.tenant.id)
+                              .options(selectinload(Village.groups)).order_by(Village.id)).all()
+
+
+def _categories():
+    return db.session.scalars(select(Category).where(Category.tenant_id == g.tenant.id, Category.active.is_(True))
+                              .order_by(Category.position, Category.id)).all()
+
+
+def _by_id(model, item_id):
+    if not item_id:
+        return None
+    return db.session.scalar(select(model).where(model.id == item_id, model.tenant_id == g.tenant.id))
+
+
+def _mediators():
+    return db.session.scalars(
+        select(User).join(Membership).where(
+            Membership.tenant_id == g.tenant.id, Membership.active.is_(True),
+            Membership.role.in_([Role.MEDIATOR, Role.TOWNSHIP_ADMIN]))
+        .order_by(Membership.role, User.id)).all()
+
+
+def _transition_context(case):
+    return {
+        "mediators": _mediators(),
+        "departments": db.session.scalars(select(Department).where(Department.tenant_id == g.tenant.id)
+                                          .order_by(Department.id)).all(),
+        "key_persons": db.session.scalars(select(KeyPerson).where(KeyPerson.tenant_id == g.tenant.id)
+                                          .order_by(KeyPerson.id)).all(),
+        "open_visits": [f for f in case.follow_ups if f.done_at is None],
+    }
+
+
+def _split(text):
+    return [part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip()]
+
+
+def _render_case(case, status=200, open_form=None, open_action=None, revealed=None):
+    now = utcnow()
+    settings = operations.settings_for(g.tenant.id)
+    context = {
+        "case": case,
+        "actions": workflow.allowed(case, g.membership) if can("case.view") else [],
+        "light": timelimits.case_light(case, now, settings),
+        "days_left": timelimits.days_left(case.due_at, now),
+        "open_form": open_form,
+        "open_action": open_action,
+        "revealed": revealed or {},
+        "party_form": PartyForm().setup() if open_action != "party" else open_form,
+        "session_form": SessionForm() if open_action != "session" else open_form,
+        "attachment_form": AttachmentForm() if open_action != "attachment" else open_form,
+    }
+    template = "cases/_case.html" if htmx and not htmx.boosted else "cases/show.html"
+    return render_template(template, **context), status
+
+
+def _done(case, message):
+    flash(message, "success")
+    if htmx:
+        return _render_case(case)
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+# -- list, search, intake, show -------------------------------------------------------------
+
+
+@bp.get("/")
+@require("case.view")
+def index():
+    args = request.args
+    query = visible_cases().options(selectinload(Case.village))
+    if args.get("q"):
+        like = f"%{args['q'].strip()}%"
+        party_match = select(Party.case_id).where(Party.name.ilike(like))
+        query = query.outerjoin(Village, Case.village_id == Village.id).where(or_(
+            Case.number.ilike(like), Case.title.ilike(like), Case.narrative.ilike(like),
+            Village.name.ilike(like), Case.id.in_(party_match)))
+    if args.get("state") in {s.value for s in CaseState}:
+        query = query.where(Case.state == CaseState(args["state"]))
+    if args.get("village", type=int):
+        query = query.where(Case.village_id == args.get("village", type=int))
+    if args.get("category", type=int):
+        query = query.where(Case.category_id == args.get("category", type=int))
+    if args.get("risk") in {r.value for r in Risk}:
+        query = query.where(Case.risk == Risk(args["risk"]))
+    if args.get("mine"):
+        query = query.where(Case.assignee_id == g.membership.user_id)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = max(args.get("page", 1, type=int), 1)
+    cases = db.session.scalars(query.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    template = "cases/_results.html" if htmx and htmx.target == "case-results" else "cases/index.html"
+    return render_template(template, cases=cases, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                           villages=_villages(), categories=_categories(), args=args,
+                           settings=operations.settings_for(g.tenant.id), now=utcnow())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("case.create")
+def new():
+    villages = _villages()
+    form = IntakeForm().setup(_categories(), villages).remember_groups(villages)
+    if not form.validate_on_submit():
+        return render_template("cases/new.html", form=form), 422 if form.is_submitted() else 200
+    parties = []
+    if form.party_name.data:
+        parties.append({"name": form.party_name.data.strip(), "role": PartyRole.APPLICANT,
+                        "phone": form.party_phone.data.strip() or None,
+                        "id_number": (form.party_id_number.data or "").strip().upper() or None})
+    case = operations.register_case(
+        g.tenant, g.membership, title=form.title.data.strip(), source=Source(form.source.data),
+        category=_by_id(Category, form.category.data), village=_by_id(Village, form.village.data),
+        group=_group(form.group.data), level=Level(form.level.data), narrative=form.narrative.data,
+        parties=parties)
+    db.session.commit()
+    flash(_("Registered as %(number)s.", number=case.number), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _group(group_id):
+    return _by_id(VillagerGroup, group_id)
+
+
+@bp.get("/<int:case_id>")
+@require("case.view")
+def show(case_id: int):
+    return _render_case(get_case_or_404(case_id))
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@require("case.edit")
+def edit(case_id: int):
+    case = get_case_or_404(case_id)
+    villages = _villages()
+    form = CaseEditForm(data=None if request.method == "POST" else _edit_defaults(case))
+    form.setup(_categories(), villages).remember_groups(villages)
+    if not form.validate_on_submit():
+        return render_template("cases/edit.html", case=case, form=form), 422 if form.is_submitted() else 200
+    operations.edit_case(case, g.membership, title=form.title.data.strip(), narrative=form.narrative.data,
+                         source=Source(form.source.data), category=_by_id(Category, form.category.data),
+                         village=_by_id(Village, form.village.data), group=_group(form.group.data),
+                         level=Level(form.level.data))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+def _edit_defaults(case):
+    return {"title": case.title, "narrative": case.narrative, "source": case.source.value,
+            "level": case.level.value, "category": case.category_id, "village": case.village_id,
+            "group": case.group_id}
+
+
+# -- workflow transitions: one view for the whole state machine ----------------------------
+
+
+def _perform(name, case, form):
+    actor = g.membership
+    data = form.data
+    if name == "assess":
+        tags = [(TagKind.AREA, t) for t in _split(data["key_areas"])] + \
+               [(TagKind.GROUP, t) for t in _split(data["key_groups"])] + \
+               [(TagKind.ISSUE, t) for t in _split(data["key_issues"])]
+        operations.assess_case(case, actor, difficulty=Difficulty(data["difficulty"]), risk=Risk(data["risk"]),
+                               tags=tags, key_person_ids=data["key_persons"], note=data["note"])
+    elif name == "start_mediation":
+        operations.start_mediation(case, actor, assignee_id=data["assignee"], note=data["note"])
+    elif name == "resume":
+        operations.resume_case(case, actor, assignee_id=data["assignee"], note=data["note"])
+    elif name == "refer":
+        operations.refer_case(case, actor, department=_by_id(Department, data["department"]), note=data["note"])
+    elif name == "complete_referral":
+        operations.complete_referral(case, actor, result=data["result"])
+    elif name == "return_referral":
+        operations.return_referral(case, actor, reason=data["reason"])
+    elif name == "resolve":
+        operations.resolve_case(case, actor, text=data["text"], amount=data["amount"],
+                                perform_by=data["perform_by"], signed_on=data["signed_on"])
+    elif name == "fail":
+        operations.fail_case(case, actor, next_step=NextStep(data["next_step"]), note=data["note"])
+    elif name == "escalate":
+        operations.escalate_case(case, actor, target=EscalationTarget(data["target"]), note=data["note"])
+    elif name == "follow_up":
+        visit = next((f for f in case.follow_ups if f.id == data["visit"]), None)
+        if visit is None:
+            raise operations.Refused(_("Choose the visit."), field="visit")
+        operations.record_follow_up(case, actor, visit, carried_out=data["carried_out"] == "yes",
+                                    may_flare_up=data["may_flare_up"] == "yes", notes=data["notes"])
+    elif name == "reopen":
+        operations.reopen_case(case, actor, reason=data["reason"])
+    elif name == "close":
+        operations.close_case(case, actor, note=data["note"])
+    elif name == "archive":
+        operations.archive_case(case, actor)
+
+
+def _make_form(name, case, formdata=None):
+    form = TRANSITION_FORMS[name](formdata=formdata) if formdata is not None else TRANSITION_FORMS[name]()
+    if hasattr(form, "setup"):
+        form.setup(_transition_context(case))
+    if name == "resolve" and case.agreement and formdata is None:
+        form.text.data = case.agreement.text
+        form.amount.data = case.agreement.amount
+    return form
+
+
+@bp.route("/<int:case_id>/do/<name>", methods=["GET", "POST"])
+@require("case.view")
+def transition(case_id: int, name: str):
+    case = get_case_or_404(case_id)
+    if name not in workflow.TRANSITIONS:
+        abort(404)
+    if g.membership.role not in workflow.TRANSITIONS[name].roles:
+        abort(403)
+    reason = workflow.refusal(case, name, g.membership)
+    form = _make_form(name, case)
+    if reason:
+        flash(reason, "error")
+        return _render_case(case, 409)
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _render_case(case, status, open_form=form, open_action=name)
+    try:
+        _perform(name, case, form)
+    except operations.Refused as refusal:
+        db.session.rollback()
+        case = get_case_or_404(case_id)
+        form = _make_form(name, case, formdata=request.form)
+        target = getattr(form, refusal.field, None) if refusal.field else None
+        if target is not None:
+            target.errors = list(target.errors) + [refusal.message]
+        else:
+            flash(refusal.message, "error")
+        return _render_case(case, 422, open_form=form, open_action=name)
+    db.session.commit()
+    return _done(case, _("Done: %(action)s.", action=workflow.TRANSITIONS[name].label))
+
+
+# -- parties and their personal data ------------------------------------------------------
+
+
+def _party_fields(form):
+    return {"name": form.name.data.strip(), "role": PartyRole(form.role.data),
+            "id_number": (form.id_number.data or "").strip().upper() or None,
+            "phone": (form.phone.data or "").strip() or None, "address": (form.address.data or "").strip() or None}
+
+
+@bp.post("/<int:case_id>/parties")
+@require("case.edit")
+def add_party(case_id: int):
+    case = get_case_or_404(case_id)
+    form = PartyForm().setup()
+    if not form.validate_on_submit():
+        return _render_case(case, 422, open_form=form, open_action="party")
+    operations.add_party(case, g.membership, **_party_fields(form))
+    db.session.commit()
+    return _done(case, _("Party added."))
+
+
+@bp.route("/<int:case_id>/parties/<int:party_id>", methods=["GET", "POST"])
+@require("case.edit")
+def edit_party(case_id: int, party_id: int):
+    case = get_case_or_404(case_id)
+    party = get_party_or_404(case, party_id)
+    # The edit form starts empty for personal fields: a blank field keeps the stored value.
+    form = PartyForm(name=party.name, role=party.role.value).setup()
+    if not form.validate_on_submit():
+        return render_template("cases/party.html", case=case, party=party, form=form), \
+            422 if form.is_submitted() else 200
+    fields = _party_fields(form)
+    for key in ("id_number", "phone", "address"):
+        if fields[key] is None:
+            del fields[key]
+    operations.edit_party(party, g.membership, **fields)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/parties/<int:party_id>/reveal/<field>")
+@require("personal_data.reveal")
+def reveal(case_id: int, party_id: int, field: str):
+    case = get_case_or_404(case_id)
+    party = get_party_or_404(case, party_id)
+    if field not in ("id_number", "phone", "address"):
+        abort(404)
+    value = operations.reveal(party, field, g.membership, g.tenant)
+    db.session.commit()
+    if htmx:
+        return render_template("cases/_revealed.html", party=party, field=field, value=value)
+    return _render_case(case, revealed={(party.id, field): value})
+
+
+# -- mediation records and attachments ----------------------------------------------------
+
+
+@bp.post("/<int:case_id>/sessions")
+@require("case.record")
+def add_session(case_id: int):
+    case = get_case_or_404(case_id)
+    form = SessionForm()
+    if not form.validate_on_submit():
+        return _render_case(case, 422, open_form=form, open_action="session")
+    try:
+        operations.record_session(case, g.membership, held_on=form.held_on.data, place=form.place.data.strip(),
+                                  participants=form.participants.data.strip(), notes=form.notes.data.strip())
+    except operations.Refused as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return _render_case(get_case_or_404(case_id), 409)
+    db.session.commit()
+    return _done(case, _("Session recorded."))
+
+
+@bp.post("/<int:case_id>/attachments")
+@require("case.record")
+def add_attachment(case_id: int):
+    case = get_case_or_404(case_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            content_type = check_upload(upload.filename, data)
+        except AttachmentProblem as problem:
+            form.file.errors.append(problem.message)
+        else:
+            operations.add_attachment(case, g.membership, filename=upload.filename, content_type=content_type,
+                                      data=data, storage=get_storage())
+            db.session.commit()
+            return _done(case, _("File added."))
+    return _render_case(case, 422, open_form=form, open_action="attachment")
+
+
+@bp.get("/<int:case_id>/attachments/<int:attachment_id>")
+@require("case.view")
+def attachment(case_id: int, attachment_id: int):
+    case = get_case_or_404(case_id)
+    item = db.session.scalar(select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.case_id == case.id, Attachment.tenant_id == g.tenant.id))
+    if item is None:
+        abort(404)
+    from io import BytesIO
+
+    return send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
+                     download_name=item.filename, as_attachment=not item.content_type.startswith("image/"))
