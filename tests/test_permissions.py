@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tenants.models import Role
+from tenants.scope import tenant_scope
 from tests import factories
 from webapp.permissions import PERMISSIONS, markdown_table
 
@@ -16,7 +17,18 @@ COUNTY = {"county_admin", "county_reviewer"}
 STAFF_VIEW = {"township_admin", "county_admin", "county_reviewer"}
 STAFF_MANAGE = {"township_admin", "county_admin"}
 
+TOWNSHIP_STAFF = {"township_admin", "clerk", "mediator", "officer"}
+
 EXPECTED = {
+    "case.view": ALL,
+    "case.create": TOWNSHIP_STAFF,
+    "case.edit": {"township_admin", "clerk", "mediator"},
+    "case.record": TOWNSHIP_STAFF | {"liaison"},
+    "personal_data.reveal": {"township_admin", "clerk"},
+    "referral.inbox": {"township_admin", "liaison"},
+    "key_persons.view": TOWNSHIP_STAFF | COUNTY,
+    "key_persons.manage": {"township_admin", "officer"},
+    "township.configure": {"township_admin"},
     "township.view": ALL,
     "villages.view": ALL - {"liaison"},
     "staff.view": STAFF_VIEW,
@@ -31,8 +43,30 @@ def _new_staff(tenant):
             "department": "0", "password": "Abcdef-123"}
 
 
+def _case_edit(tenant):
+    return {"title": "改过的标题", "source": "call", "level": "village"}
+
+
+def _session(tenant):
+    return {"held_on": "2026-01-05", "place": "村委会", "participants": "双方", "notes": "调解"}
+
+
+def _key_person(tenant):
+    return {"name": "赵某", "kind": "其他", "measures": "每周走访", "responsible": "村支书"}
+
+
 PROBES = {
     # action: (method, path, form data or None, success status)
+    "case.view": ("GET", "/t/alpha/cases/{case_id}", None, 200),
+    "case.create": ("POST", "/t/alpha/cases/new", lambda t: {"title": "新纠纷", "source": "visit"}, 302),
+    "case.edit": ("POST", "/t/alpha/cases/{case_id}/edit", _case_edit, 302),
+    # the probe case is referred to the police station, so the liaison may record on it too
+    "case.record": ("POST", "/t/alpha/cases/{case_id}/sessions", _session, 302),
+    "personal_data.reveal": ("POST", "/t/alpha/cases/{case_id}/parties/{party_id}/reveal/phone", lambda t: {}, 200),
+    "referral.inbox": ("GET", "/t/alpha/referrals/", None, 200),
+    "key_persons.view": ("GET", "/t/alpha/key-persons/", None, 200),
+    "key_persons.manage": ("POST", "/t/alpha/key-persons/new", _key_person, 302),
+    "township.configure": ("GET", "/t/alpha/settings/", None, 200),
     "township.view": ("GET", "/t/alpha/", None, 200),
     "villages.view": ("GET", "/t/alpha/villages/{village_id}", None, 200),
     "staff.view": ("GET", "/t/alpha/staff/", None, 200),
@@ -56,6 +90,10 @@ def test_every_action_has_an_expectation_and_a_probe():
 def test_role_matrix(login_as, tenant, role, action):
     client = login_as(role)
     method, path, data, success = PROBES[action]
+    if "{case_id}" in path:
+        case = factories.referred_case(tenant)
+        with tenant_scope(tenant.id):
+            path = path.format(case_id=case.id, party_id=case.parties[0].id)
     path = path.format(village_id=factories.village_of(tenant).id)
     form = dict(data(tenant), csrf_token=client.csrf) if data else None
     response = client.open(path, method=method, data=form)

@@ -63,10 +63,11 @@ def _tenancy(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
-    from webapp import auth, cases, county, health, home, referrals, staff, villages
+    from webapp import auth, cases, county, health, home, keypersons, referrals, staff, township, villages
     from webapp.templating import init_app as templating
 
-    blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, cases.bp, referrals.bp, health.bp)
+    blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, cases.bp, referrals.bp, keypersons.bp,
+                  township.bp, health.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)

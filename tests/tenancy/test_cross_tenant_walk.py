@@ -8,6 +8,10 @@ import pytest
 
 from tenants.models import TOWNSHIP_ROLES, Role
 from tenants.scope import tenant_scope
+from sqlalchemy import select
+
+from webapp.cases.models import Category
+from webapp.extensions import db
 from tests import factories
 from webapp.permissions import can
 
@@ -19,6 +23,18 @@ def _referred_case(tenant):
                 "attachment_id": case.attachments[0].id}
 
 
+def _key_person(tenant):
+    from webapp.keypersons.operations import save_key_person
+
+    with tenant_scope(tenant.id):
+        return save_key_person(None, name="钱某", kind="其他", village_id=None, measures="走访", responsible="村支书").id
+
+
+def _first(tenant, model):
+    with tenant_scope(tenant.id):
+        return db.session.scalar(select(model.id).where(model.tenant_id == tenant.id).order_by(model.id))
+
+
 OBJECT_IDS = {
     "membership_id": lambda t, objs: factories.user("clerk", t).memberships[0].id,
     "village_id": lambda t, objs: factories.village_of(t).id,
@@ -26,6 +42,9 @@ OBJECT_IDS = {
     "party_id": lambda t, objs: objs["party_id"],
     "referral_id": lambda t, objs: objs["referral_id"],
     "attachment_id": lambda t, objs: objs["attachment_id"],
+    "person_id": lambda t, objs: _key_person(t),
+    "category_id": lambda t, objs: _first(t, Category),
+    "department_id": lambda t, objs: factories.department_of(t).id,
     # Not ids, but parts of the path that must be valid for the route to be reached at all.
     "name": lambda t, objs: "assess",
     "field": lambda t, objs: "phone",
@@ -68,7 +87,7 @@ def test_every_tenant_view_declares_its_permission(app):
 @pytest.mark.parametrize("role", sorted(r.value for r in TOWNSHIP_ROLES))
 def test_tenant_b_is_invisible_to_every_role_of_tenant_a(app, db, login_as, tenant, other_tenant, role):
     theirs = _ids(other_tenant)
-    their_words = {other_tenant.name, "乙镇一村", other_tenant.slug, "张三", "现场.png"}
+    their_words = {other_tenant.name, "乙镇一村", other_tenant.slug, "张三", "现场.png", "钱某", "乙镇派出所"}
     client = login_as(role)
     for rule in _tenant_rules(app):
         action = app.view_functions[rule.endpoint].required_action

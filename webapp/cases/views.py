@@ -170,7 +170,7 @@ def edit(case_id: int):
     form.setup(_categories(), villages).remember_groups(villages)
     if not form.validate_on_submit():
         return render_template("cases/edit.html", case=case, form=form), 422 if form.is_submitted() else 200
-    operations.edit_case(case, g.membership, title=form.title.data.strip(), narrative=form.narrative.data,
+    operations.edit_case(case, g.membership, title=form.title.data.strip(), narrative=form.narrative.data or "",
                          source=Source(form.source.data), category=_by_id(Category, form.category.data),
                          village=_by_id(Village, form.village.data), group=_group(form.group.data),
                          level=Level(form.level.data))

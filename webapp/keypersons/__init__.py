@@ -1,0 +1,6 @@
+"""Key persons (重点人员): under control measures, each with a responsible person."""
+from flask import Blueprint
+
+bp = Blueprint("keypersons", __name__, url_prefix="/t/<slug>/key-persons")
+
+from webapp.keypersons import views  # noqa: E402,F401

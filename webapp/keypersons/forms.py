@@ -1,0 +1,27 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from webapp.cases.forms import _id_number, _optional_int, _phone
+
+KINDS = ["长期非正常上访人员", "有极端暴力倾向人员", "肇事肇祸风险人员", "其他"]
+
+
+class KeyPersonForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=[(k, k) for k in KINDS])
+    village = SelectField(_l("Village"), coerce=_optional_int, validators=[Optional()])
+    measures = TextAreaField(_l("Control measures"),
+                             validators=[DataRequired(_l("Describe the control measures."))])
+    responsible = StringField(
+        _l("Responsible person"),
+        description=_l("Who answers for this person: the territorial principle, whoever is in charge is responsible."),
+        validators=[DataRequired(_l("Name the responsible person.")), Length(max=60)],
+    )
+    id_number = StringField(_l("ID number"), validators=[Optional(), _id_number])
+    phone = StringField(_l("Phone"), validators=[Optional(), _phone])
+
+    def setup(self, villages):
+        self.village.choices = [("", "—")] + [(v.id, v.name) for v in villages]
+        return self

@@ -1,0 +1,49 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from webapp.labels import choices
+
+_DAYS = NumberRange(min=1, max=365, message=_l("A number of days from 1 to 365."))
+
+
+def _days(label):
+    return IntegerField(label, validators=[InputRequired(_l("Enter a number of days.")), _DAYS])
+
+
+class LimitsForm(FlaskForm):
+    limit_ordinary = _days(_l("Ordinary cases: days to finish"))
+    limit_complex = _days(_l("Complex cases: days to finish"))
+    limit_major = _days(_l("Major cases: days to finish"))
+    yellow_days = IntegerField(_l("Warn (yellow light) when fewer days are left than"),
+                               validators=[InputRequired(_l("Enter a number of days.")),
+                                           NumberRange(min=0, max=60, message=_l("A number of days from 0 to 60."))])
+    follow_up_days = StringField(_l("Follow-up visits, days after the agreement"),
+                                 description=_l("Separate several with commas, e.g. 7,30."),
+                                 validators=[DataRequired(_l("Enter at least one day."))])
+
+    def validate_follow_up_days(self, field):
+        parts = [p.strip() for p in field.data.replace("，", ",").split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 0 < int(p) <= 365 for p in parts):
+            raise ValidationError(_l("Whole numbers of days from 1 to 365, separated by commas."))
+        field.data = ",".join(str(n) for n in sorted({int(p) for p in parts}))
+
+    def validate_limit_major(self, field):
+        if (self.limit_ordinary.data and self.limit_complex.data and field.data
+                and not self.limit_ordinary.data <= self.limit_complex.data <= field.data):
+            raise ValidationError(_l("Harder cases cannot have less time than easier ones."))
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Category"), validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
+    active = BooleanField(_l("In use"), default=True)
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Department"), validators=[DataRequired(_l("Enter a name.")), Length(max=64)])
+    kind = SelectField(_l("Kind"))
+
+    def setup(self):
+        self.kind.choices = choices("department_kind")
+        return self

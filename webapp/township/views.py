@@ -1,0 +1,121 @@
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from webapp.cases.models import Category
+from webapp.cases.operations import settings_for
+from webapp.extensions import db
+from webapp.permissions import require
+from webapp.referrals.models import Department
+from webapp.township import bp
+from webapp.township.forms import CategoryForm, DepartmentForm, LimitsForm
+from webapp.township.operations import (
+    NameTaken, add_category, add_department, change_category, rename_department, save_limits,
+)
+
+LIMIT_FIELDS = ("limit_ordinary", "limit_complex", "limit_major", "yellow_days", "follow_up_days")
+
+
+def _owned_or_404(model, item_id):
+    item = db.session.scalar(select(model).where(model.id == item_id, model.tenant_id == g.tenant.id))
+    if item is None:
+        abort(404)
+    return item
+
+
+def _page(status=200, limits=None, category_form=None, department_form=None, failed=None):
+    settings = settings_for(g.tenant.id)
+    limits = limits or LimitsForm(data={name: getattr(settings, name) for name in LIMIT_FIELDS})
+    categories = db.session.scalars(select(Category).where(Category.tenant_id == g.tenant.id)
+                                    .order_by(Category.position, Category.id)).all()
+    departments = db.session.scalars(select(Department).where(Department.tenant_id == g.tenant.id)
+                                     .order_by(Department.id)).all()
+    return render_template(
+        "township/settings.html", limits=limits, categories=categories, departments=departments,
+        category_form=category_form or CategoryForm(), department_form=department_form or DepartmentForm().setup(),
+        failed=failed,
+    ), status
+
+
+@bp.get("/")
+@require("township.configure")
+def index():
+    return _page()
+
+
+@bp.post("/limits")
+@require("township.configure")
+def limits():
+    form = LimitsForm()
+    if not form.validate_on_submit():
+        return _page(422, limits=form)
+    save_limits(g.tenant.id, **{name: form[name].data for name in LIMIT_FIELDS})
+    db.session.commit()
+    flash(_("Saved. New limits apply to cases assessed from now on."), "success")
+    return redirect(url_for("township.index"))
+
+
+@bp.post("/categories")
+@require("township.configure")
+def new_category():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            add_category(g.tenant.id, form.name.data.strip())
+        except NameTaken as taken:
+            form.name.errors.append(taken.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("township.index"))
+    return _page(422, category_form=form)
+
+
+@bp.post("/categories/<int:category_id>")
+@require("township.configure")
+def edit_category(category_id: int):
+    category = _owned_or_404(Category, category_id)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            change_category(category, form.name.data.strip(), form.active.data)
+        except NameTaken as taken:
+            form.name.errors.append(taken.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("township.index"))
+    return _page(422, failed=("category", category.id, form))
+
+
+@bp.post("/departments")
+@require("township.configure")
+def new_department():
+    form = DepartmentForm().setup()
+    if form.validate_on_submit():
+        try:
+            add_department(g.tenant.id, form.name.data.strip(), form.kind.data)
+        except NameTaken as taken:
+            form.name.errors.append(taken.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("township.index"))
+    return _page(422, department_form=form)
+
+
+@bp.post("/departments/<int:department_id>")
+@require("township.configure")
+def edit_department(department_id: int):
+    department = _owned_or_404(Department, department_id)
+    form = DepartmentForm().setup()
+    if form.validate_on_submit():
+        try:
+            rename_department(department, form.name.data.strip(), form.kind.data)
+        except NameTaken as taken:
+            form.name.errors.append(taken.message)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("township.index"))
+    return _page(422, failed=("department", department.id, form))
