@@ -13,6 +13,8 @@ _PREDICATE = (
     "OR current_setting('app.all_tenants', true) = 'on'"
 )
 APPEND_ONLY_TABLES = ("audit_events", "case_events")
+# Updated as they are handled, never deleted.
+NEVER_DELETED_TABLES = ("flags",)
 
 
 def enable_statements(table: str) -> list[str]:
@@ -50,6 +52,8 @@ def grant_app_role(connection, role: str) -> bool:
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
     for table in APPEND_ONLY_TABLES:
         connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}"))
+    for table in NEVER_DELETED_TABLES:
+        connection.execute(text(f"REVOKE DELETE, TRUNCATE ON {table} FROM {quoted}"))
     connection.execute(text(f"REVOKE ALL ON alembic_version FROM {quoted}"))
     connection.execute(text(f"GRANT SELECT ON alembic_version TO {quoted}"))
     return True

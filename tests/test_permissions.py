@@ -35,6 +35,8 @@ EXPECTED = {
     "staff.manage": STAFF_MANAGE,
     "county.view": COUNTY,
     "township.create": {"county_admin"},
+    "board.view": ALL,
+    "board.move": ALL - COUNTY,
 }
 
 
@@ -73,6 +75,9 @@ PROBES = {
     "staff.manage": ("POST", "/t/alpha/staff/", _new_staff, 302),
     "county.view": ("GET", "/county/", None, 200),
     "township.create": ("POST", "/county/townships", lambda t: {"name": "新镇", "slug": f"new{factories._numbers.__next__()}"}, 302),
+    "board.view": ("GET", "/t/alpha/board/", None, 200),
+    # the "move to…" page of a card (what the card's menu is without JavaScript)
+    "board.move": ("GET", "/t/alpha/board/cards/{case_id}/move", None, 200),
 }
 
 
@@ -116,3 +121,10 @@ def test_a_reviewer_can_read_staff_but_not_edit_them(login_as, tenant):
     path = f"/t/alpha/staff/{other.memberships[0].id}"
     assert client.get(path).status_code == 200
     assert client.post(path, data={"role": "mediator", "department": "0", "csrf_token": client.csrf}).status_code == 403
+
+
+def test_the_readme_shows_the_workflow_table():
+    from webapp.cases.workflow import markdown_table as workflow_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert workflow_table() in readme

@@ -51,7 +51,9 @@ def _import_models() -> None:
     import tenants.models  # noqa: F401
     import webapp.audit  # noqa: F401
     import webapp.auth.models  # noqa: F401
+    import webapp.board.indexes  # noqa: F401
     import webapp.cases.models  # noqa: F401
+    import webapp.deadlines.models  # noqa: F401
     import webapp.referrals.models  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
@@ -63,11 +65,12 @@ def _tenancy(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
-    from webapp import auth, cases, county, health, home, keypersons, referrals, staff, township, villages
+    from webapp import auth, board, cases, county, health, home, keypersons, referrals, staff, township, villages
+    from webapp.deadlines import views as deadlines
     from webapp.templating import init_app as templating
 
     blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, cases.bp, referrals.bp, keypersons.bp,
-                  township.bp, health.bp)
+                  township.bp, health.bp, board.bp, deadlines.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)
@@ -75,10 +78,11 @@ def _blueprints(app: Flask) -> None:
 
 def _cli(app: Flask) -> None:
     from tenants.cli import cli as tenants_cli
+    from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli):
         app.cli.add_command(group)
 
 

@@ -1,4 +1,5 @@
-"""flask demo seed: the demo county, its townships, villages, departments and accounts.
+"""flask demo seed: the demo county, its townships, villages, departments and accounts, and
+about sixty cases per township (``webapp.demo_cases``).
 
 Idempotent: everything is found by its natural key before it is created, so running the
 seed again changes nothing.
@@ -10,9 +11,11 @@ from sqlalchemy import select
 
 from tenants.models import Membership, Role, Tenant
 from tenants.operations import create_township, get_or_create_county
-from tenants.scope import tenant_scope
+from tenants.scope import all_tenants, tenant_scope
 from webapp.auth.models import User
+from webapp.cases.models import Case
 from webapp.cases.operations import prepare_township
+from webapp.demo_cases import seed_cases
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 from webapp.staff.operations import create_county_user, create_staff
@@ -110,7 +113,8 @@ def seed() -> None:
         if not _user_exists(username):
             create_county_user(county, username, password, role, display_name=f"{COUNTY}{title}")
     for slug, name, villages in TOWNSHIPS:
-        _seed_township(county, slug, name, villages)
+        tenant = _seed_township(county, slug, name, villages)
+        seed_cases(tenant)
     db.session.flush()
 
 
@@ -120,4 +124,7 @@ def seed_command():
     seed()
     db.session.commit()
     users = db.session.scalar(select(db.func.count(Membership.id)))
-    click.echo(f"demo data ready: {len(TOWNSHIPS)} townships, {users} accounts, password {current_app.config['DEMO_PASSWORD']}")
+    with all_tenants():
+        cases = db.session.scalar(select(db.func.count(Case.id)))
+    click.echo(f"demo data ready: {len(TOWNSHIPS)} townships, {users} accounts, {cases} cases, "
+               f"password {current_app.config['DEMO_PASSWORD']}")

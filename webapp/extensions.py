@@ -1,5 +1,5 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -31,6 +31,8 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

@@ -91,5 +91,71 @@ EVENT_LABELS = {
 }
 
 
+def _deadline_labels():
+    from webapp.deadlines.models import AlertKind, EscalationLevel, FlagKind, FlagStatus
+
+    return {
+        "alert": {
+            AlertKind.YELLOW: _l("Time limit running out"), AlertKind.RED: _l("Time limit passed"),
+            AlertKind.LONG_OVERDUE: _l("Long overdue"), AlertKind.UNREPORTED: _l("May escalate, not reported"),
+            AlertKind.UNHANDLED: _l("Assigned from above, not taken up"),
+            "referral": _l("A case was referred to your department"),
+        },
+        "escalation": {
+            EscalationLevel.DIRECTOR: _l("To the center director"),
+            EscalationLevel.PARTY_COMMITTEE: _l("To the township party committee and government"),
+            EscalationLevel.COUNTY: _l("To the county judicial bureau"),
+        },
+        "flag": {
+            FlagKind.OVERDUE_NO_PROGRESS: _l("Dragged out: overdue with no progress"),
+            FlagKind.REFERRAL_NOT_ACCEPTED: _l("Referral not accepted in time"),
+            FlagKind.ASSIGNED_NOT_HANDLED: _l("Case assigned from above not handled in time"),
+            FlagKind.FOLLOW_UP_MISSED: _l("Follow-up visit not done in time"),
+            FlagKind.NOT_REPORTED: _l("Case that may escalate not reported"),
+            FlagKind.MANUAL: _l("Raised by the director"),
+        },
+        "flag_status": {
+            FlagStatus.OPEN: _l("Open"), FlagStatus.ACKNOWLEDGED: _l("Acknowledged"),
+            FlagStatus.DISPUTED: _l("Disputed"), FlagStatus.RESOLVED: _l("Resolved"),
+        },
+        "sweep": {
+            "warned": _l("Warned (yellow)"), "overdue": _l("Overdue (red)"), "escalated": _l("Escalations"),
+            "flagged": _l("Flags raised"), "notified": _l("Notifications"),
+        },
+    }
+
+
+def deadline_label(kind: str, value) -> str:
+    if "deadline" not in _cache:
+        _cache["deadline"] = _deadline_labels()
+    for key, text in _cache["deadline"][kind].items():
+        if key == value or getattr(key, "value", key) == value:
+            return text
+    return str(value)
+
+
+def fault_label(number: int) -> str:
+    from webapp.deadlines.forms import FAULTS
+
+    return dict(FAULTS).get(int(number), str(number))
+
+
+EVENT_LABELS.update({
+    "clock_paused": _l("Clock paused"),
+    "clock_resumed": _l("Clock resumed"),
+    "flag_acknowledged": _l("Flag acknowledged"),
+    "flag_disputed": _l("Flag disputed"),
+    "flag_resolved": _l("Flag resolved"),
+})
+
+
 def event_label(kind: str) -> str:
+    """The timeline's name for an event; sweep events carry their level or kind after a colon."""
+    prefix, _, rest = kind.partition(":")
+    if prefix == "escalation" and rest:
+        return deadline_label("escalation", rest)
+    if prefix == "escalation_acknowledged" and rest:
+        return _l("Escalation acknowledged: %(level)s", level=deadline_label("escalation", rest))
+    if prefix == "flag" and rest:
+        return _l("Accountability flag: %(kind)s", kind=deadline_label("flag", rest))
     return EVENT_LABELS.get(kind, kind)

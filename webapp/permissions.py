@@ -33,6 +33,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
                                    R.COUNTY_REVIEWER}),
     "key_persons.manage": frozenset({R.TOWNSHIP_ADMIN, R.OFFICER}),
     "township.configure": frozenset({R.TOWNSHIP_ADMIN}),
+    # the case board: county reviewers get it read-only; which moves a role may make is the
+    # workflow's business (webapp.cases.workflow)
+    "board.view": _EVERYONE,
+    "board.move": _EVERYONE - {R.COUNTY_ADMIN, R.COUNTY_REVIEWER},
+    # time limits: who hears of them, who answers for them
+    "notifications.view": _EVERYONE - {R.COUNTY_ADMIN, R.COUNTY_REVIEWER},
+    "clock.pause": frozenset({R.TOWNSHIP_ADMIN, R.MEDIATOR}),
+    "escalations.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "flags.view": _EVERYONE,
+    "flags.manage": frozenset({R.TOWNSHIP_ADMIN}),
+    "deadlines.operate": frozenset({R.TOWNSHIP_ADMIN}),
 }
 
 # Roles a staff manager may hand out inside a township.

@@ -3,7 +3,7 @@ from flask import g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
-from webapp.labels import choices, event_label, label, role_label
+from webapp.labels import choices, deadline_label, event_label, fault_label, label, role_label
 from webapp.cases.workflow import TRANSITIONS
 from webapp.permissions import can
 from webapp.timelimits import case_light
@@ -31,11 +31,34 @@ def init_app(app) -> None:
             "event_label": event_label,
             "case_light": case_light,
             "transitions": TRANSITIONS,
+            "notification_label": lambda kind: deadline_label("alert", kind),
+            "alert_label": lambda kind: deadline_label("alert", kind),
+            "escalation_label": lambda level: deadline_label("escalation", level),
+            "flag_label": lambda kind: deadline_label("flag", kind),
+            "flag_status_label": lambda status: deadline_label("flag_status", status),
+            "sweep_label": lambda key: deadline_label("sweep", key),
+            "fault_label": fault_label,
+            "flag_url": _flag_url,
+            "unread_notifications": _unread,
             "tenant": g.get("tenant"),
             "membership": g.get("membership"),
             "locale": locale_code(),
             "languages": app.config["LANGUAGES"],
         }
+
+
+def _flag_url(flag) -> str:
+    from flask import url_for
+
+    if g.get("tenant") is not None:
+        return url_for("deadlines.flag", flag_id=flag.id)
+    return url_for("deadlines.flag", slug=g.county_slugs[flag.tenant_id], flag_id=flag.id)
+
+
+def _unread() -> int:
+    from webapp.deadlines.views import unread_count
+
+    return unread_count()
 
 
 def local_time(value) -> str:
@@ -58,5 +81,6 @@ def render_error(error):
     else:
         message = ERROR_TEXT.get(status, ERROR_TEXT[500])
     if request.headers.get("HX-Request") == "true":
-        return render_template("_flash.html", messages=[("error", message)], oob=True), status
+        # htmx-config in base.html swaps any other 4xx/5xx answer into #flash.
+        return render_template("_flash.html", messages=[("error", message)]), status
     return render_template("errors.html", status=status, message=message), status

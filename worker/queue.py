@@ -1,13 +1,18 @@
 """The Redis connection, the RQ queue, and enqueueing after commit."""
+import logging
+
 from flask import current_app
 from flask_sqlalchemy.session import Session
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event
 
 from webapp.extensions import db
+
+log = logging.getLogger(__name__)
 
 _PENDING = "jobs_after_commit"
 _WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
@@ -49,9 +54,13 @@ def _enqueue_pending(session):
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
-    queue = get_queue()
-    for func, args, kwargs, job_id in pending:
-        enqueue_unless_waiting(queue, func, *args, job_id=job_id, **kwargs)
+    try:
+        queue = get_queue()
+        for func, args, kwargs, job_id in pending:
+            enqueue_unless_waiting(queue, func, *args, job_id=job_id, **kwargs)
+    except RedisError as error:
+        # The change is committed; what the job would do, the next sweep finds in the database.
+        log.warning("could not enqueue %s after commit: %s", [p[3] for p in pending], error)
 
 
 @event.listens_for(Session, "after_soft_rollback")

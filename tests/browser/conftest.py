@@ -4,6 +4,7 @@ one), a fresh phone-sized context per test, and ``sign_in`` through the real log
 Every test in this folder is marked ``browser`` (``-m "not browser"`` leaves them out).
 """
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -58,6 +59,26 @@ def phone(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_as(browser, live_server):
+    """``phone_as(username)`` → a page on a phone of its own (a fresh context, like ``phone``)
+    signed in as that account, for tests where several people work on one case."""
+    contexts = []
+
+    def _open(username, password=DEMO_PASSWORD):
+        context = browser.new_context(**PHONE)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        response = sign_in(page, live_server.url, username, password)
+        assert response.ok and urlsplit(page.url).path != "/login", f"{username} could not sign in"
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page, base_url, username, password=DEMO_PASSWORD):

@@ -35,6 +35,28 @@ def _first(tenant, model):
         return db.session.scalar(select(model.id).where(model.tenant_id == tenant.id).order_by(model.id))
 
 
+def _escalation(tenant, case_id):
+    from webapp.deadlines.models import AlertKind, Escalation, EscalationLevel
+
+    with tenant_scope(tenant.id):
+        item = Escalation(tenant_id=tenant.id, case_id=case_id, level=EscalationLevel.DIRECTOR,
+                          reason=AlertKind.RED, key="red:director:1")
+        db.session.add(item)
+        db.session.flush()
+        return item.id
+
+
+def _flag(tenant, case_id):
+    from webapp.deadlines.models import Flag, FlagKind
+
+    with tenant_scope(tenant.id):
+        item = Flag(tenant_id=tenant.id, case_id=case_id, kind=FlagKind.MANUAL, fault=7, key="manual:walk",
+                    evidence="乙镇证据")
+        db.session.add(item)
+        db.session.flush()
+        return item.id
+
+
 OBJECT_IDS = {
     "membership_id": lambda t, objs: factories.user("clerk", t).memberships[0].id,
     "village_id": lambda t, objs: factories.village_of(t).id,
@@ -45,6 +67,8 @@ OBJECT_IDS = {
     "person_id": lambda t, objs: _key_person(t),
     "category_id": lambda t, objs: _first(t, Category),
     "department_id": lambda t, objs: factories.department_of(t).id,
+    "escalation_id": lambda t, objs: _escalation(t, objs["case_id"]),
+    "flag_id": lambda t, objs: _flag(t, objs["case_id"]),
     # Not ids, but parts of the path that must be valid for the route to be reached at all.
     "name": lambda t, objs: "assess",
     "field": lambda t, objs: "phone",

@@ -1,7 +1,7 @@
 """What a case file must hold before it may be archived (卷宗归档)."""
 from flask_babel import lazy_gettext as _l
 
-from webapp.cases.models import CaseState
+from webapp.cases.models import CaseState, ReferralStatus
 
 
 def missing_parts(case) -> list:
@@ -13,7 +13,9 @@ def missing_parts(case) -> list:
         missing.append(_l("the case was never assessed"))
     reached_agreement = case.agreement is not None or case.resolved_at is not None
     if reached_agreement:
-        if case.agreement is None:
+        # A department that resolved a referred case sends its result back instead.
+        resolved_by_department = any(r.status == ReferralStatus.SUCCEEDED and r.result for r in case.referrals)
+        if case.agreement is None and not resolved_by_department:
             missing.append(_l("no mediation agreement"))
         if not any(f.done_at for f in case.follow_ups):
             missing.append(_l("no follow-up visit record"))

@@ -106,6 +106,14 @@ class CaseSettings(TenantOwned, db.Model):
     limit_major: Mapped[int] = mapped_column(default=60)
     yellow_days: Mapped[int] = mapped_column(default=3)
     follow_up_days: Mapped[str] = mapped_column(String(40), default="7,30")
+    # Time limits that enforce themselves (webapp.deadlines)
+    count_working_days: Mapped[bool] = mapped_column(default=False)
+    escalate_after_days: Mapped[int] = mapped_column(default=3)
+    referral_accept_days: Mapped[int] = mapped_column(default=1)
+    assigned_handle_days: Mapped[int] = mapped_column(default=1)
+    follow_up_grace_days: Mapped[int] = mapped_column(default=3)
+    quiet_start_hour: Mapped[int] = mapped_column(default=21)
+    quiet_end_hour: Mapped[int] = mapped_column(default=8)
 
     def limit_days(self, difficulty: str) -> int:
         return {"ordinary": self.limit_ordinary, "complex": self.limit_complex, "major": self.limit_major}[difficulty]
@@ -164,6 +172,17 @@ class Case(TenantOwned, db.Model):
     limit_days: Mapped[int | None]
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The clock (webapp.deadlines.clock): when it started (acceptance, or a reopening), the
+    # moments the sweep acts on, and when the sweep should look at the case next.
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handle_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    clock_cycle: Mapped[int] = mapped_column(default=0)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
@@ -283,6 +302,8 @@ class Referral(TenantOwned, db.Model):
     result: Mapped[str] = mapped_column(Text, default="")
     return_reason: Mapped[str] = mapped_column(Text, default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accept_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late_flagged: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship(back_populates="referrals")
     department: Mapped["Department"] = relationship()  # noqa: F821
@@ -349,6 +370,7 @@ class FollowUp(TenantOwned, db.Model):
     carried_out: Mapped[bool | None]
     may_flare_up: Mapped[bool | None]
     notes: Mapped[str] = mapped_column(Text, default="")
+    missed_flagged: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship(back_populates="follow_ups")
     done_by: Mapped["User | None"] = relationship()  # noqa: F821

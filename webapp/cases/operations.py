@@ -14,6 +14,7 @@ from tenants.operations import township_created
 from tenants.scope import tenant_scope
 from webapp import audit, timelimits
 from webapp.cases import workflow
+from webapp.deadlines import clock
 from webapp.cases.models import (
     DEFAULT_CATEGORIES, Agreement, Attachment, Case, CaseCounter, CaseEvent, CaseKeyPerson, CaseSettings, CaseState,
     CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus,
@@ -26,7 +27,8 @@ class Refused(Exception):
     """A rule of the workflow forbids this; ``message`` says which, for the person who tried."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        # Kept lazy: translated when shown, so a job or the CLI (no request) can be refused too.
+        super().__init__(message)
         self.message = message
         self.field = field
 
@@ -66,10 +68,11 @@ def record_event(case: Case, actor, kind: str, *, note: str = "", data: dict | N
 
 def _move(case: Case, name: str, actor, *, note: str = "", data: dict | None = None) -> CaseEvent:
     reason = workflow.refusal(case, name, actor)
-    if reason:
+    if reason is not None:
         raise Refused(reason)
     before, after = case.state, workflow.TRANSITIONS[name].target
     case.state = after
+    clock.refresh(case)
     return record_event(case, actor, "transition", note=note, data={"transition": name, **(data or {})},
                         from_state=before, to_state=after)
 
@@ -106,9 +109,12 @@ def register_case(tenant, actor, *, title: str, source, category=None, village=N
     seq = _next_seq(tenant.id, year)
     case = Case(tenant_id=tenant.id, year=year, seq=seq, number=case_number(tenant, year, seq), title=title,
                 narrative=narrative or "", source=source, category=category, village=village, group=group,
-                accepted_at=now, created_by_id=getattr(actor, "user_id", None))
+                accepted_at=now, created_by_id=getattr(actor, "user_id", None), state=CaseState.REGISTERED,
+                clock_cycle=0)
     if level is not None:
         case.level = level
+    case.clock_started_at = now
+    clock.refresh(case, now)
     for fields in parties:
         case.parties.append(Party(tenant_id=tenant.id, **fields))
     db.session.add(case)
@@ -168,10 +174,9 @@ def reveal(party: Party, field: str, actor, tenant) -> str:
 
 def assess_case(case: Case, actor, *, difficulty, risk, tags=(), key_person_ids=(), note: str = "") -> None:
     """研判: difficulty sets the time limit (7/20/60 days from acceptance, per township)."""
-    settings = settings_for(case.tenant_id)
-    days = timelimits.limit_days(difficulty, settings)
+    days = timelimits.limit_days(difficulty, settings_for(case.tenant_id))
     case.difficulty, case.risk, case.limit_days = difficulty, risk, days
-    case.due_at = timelimits.due_at(case.accepted_at, days)
+    case.assessed_at = utcnow()
     for kind, label in tags:
         case.tags.append(CaseTag(tenant_id=case.tenant_id, kind=kind, label=label))
     for key_person_id in key_person_ids:
@@ -194,11 +199,17 @@ def start_mediation(case: Case, actor, *, assignee_id: int, note: str = "") -> N
 def refer_case(case: Case, actor, *, department, note: str = "") -> Referral:
     """分流: the case goes to a department, which follows the center's procedure."""
     case.department = department
+    now = utcnow()
     referral = Referral(tenant_id=case.tenant_id, case=case, department=department, note=note or "",
-                        referred_by_id=actor.user_id)
+                        referred_by_id=actor.user_id, referred_at=now,
+                        accept_by=clock.referral_accept_by(case.tenant_id, now))
     db.session.add(referral)
     _move(case, "refer", actor, note=note, data={"department": department.name})
     db.session.flush()
+    from worker.jobs import send_referral_notice
+    from worker.queue import enqueue_after_commit
+
+    enqueue_after_commit(send_referral_notice, case.tenant_id, referral.id, job_id=f"referral-notice-{referral.id}")
     return referral
 
 
@@ -240,11 +251,17 @@ def return_referral(case: Case, actor, *, reason: str) -> None:
 def record_session(case: Case, actor, *, held_on: date, place: str, participants: str, notes: str) -> MediationSession:
     if case.state not in (CaseState.MEDIATING, CaseState.REFERRED, CaseState.ESCALATED):
         raise Refused(_l("Mediation sessions are recorded while a case is being mediated."))
-    referral = case.open_referral if actor.role.value == "liaison" else None
+    referral = None
+    if actor.role.value == "liaison":
+        # A department records its work while the case is referred to it, not once it is back
+        # at the center or with another department (the session would count as theirs).
+        referral = case.open_referral
+        if referral is None or referral.department_id != actor.department_id:
+            raise Refused(_l("This case was referred to another department."))
     session = MediationSession(tenant_id=case.tenant_id, case_id=case.id, held_on=held_on, place=place,
                                participants=participants, notes=notes, recorded_by_id=actor.user_id,
                                referral_id=referral.id if referral else None)
-    db.session.add(session)
+    case.sessions.append(session)
     record_event(case, actor, "session_recorded", data={"held_on": held_on.isoformat(), "place": place})
     db.session.flush()
     return session
@@ -311,7 +328,7 @@ def record_follow_up(case: Case, actor, follow_up: FollowUp, *, carried_out: boo
         _move(case, "follow_up", actor, note=notes)
     else:
         reason = workflow.refusal(case, "follow_up", actor)
-        if reason:
+        if reason is not None:
             raise Refused(reason)
     follow_up.done_at, follow_up.done_by_id = utcnow(), actor.user_id
     follow_up.carried_out, follow_up.may_flare_up, follow_up.notes = carried_out, may_flare_up, notes
@@ -319,12 +336,14 @@ def record_follow_up(case: Case, actor, follow_up: FollowUp, *, carried_out: boo
         "due_on": follow_up.due_on.isoformat(), "carried_out": carried_out, "may_flare_up": may_flare_up})
     if may_flare_up:
         _move(case, "reopen", actor, note=notes, data={"reason": "flare_up"})
+        clock.restart(case)
     db.session.flush()
 
 
 def reopen_case(case: Case, actor, *, reason: str) -> None:
     _move(case, "reopen", actor, note=reason)
     case.closed_at = None
+    clock.restart(case)
     db.session.flush()
 
 
@@ -350,7 +369,7 @@ def add_attachment(case: Case, actor, *, filename: str, content_type: str, data:
     attachment = Attachment(tenant_id=case.tenant_id, case_id=case.id, filename=filename, content_type=content_type,
                             size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
                             uploaded_by_id=actor.user_id)
-    db.session.add(attachment)
+    case.attachments.append(attachment)
     record_event(case, actor, "attachment_added", data={"filename": filename, "size": len(data)})
     db.session.flush()
     return attachment

@@ -7,10 +7,11 @@ case: they ask ``refusal()`` first and record every move on the timeline.
     registered → assessed → mediating ──→ resolved → follow_up → closed → archived
                       │  ↖returned↙ │  ↘ failed ─────────────────↗   ↑
                       └──→ referred ─┘→ resolved                      │
-    any open state → escalated → mediating | closed ──────────────────┘
+    any open state but registered → escalated → mediating | closed ───┘
 """
 from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from tenants.models import Role
 from webapp.cases.models import CaseState as S
@@ -77,7 +78,10 @@ def _file_complete(case, membership):
 
     missing = missing_parts(case)
     if missing:
-        return _l("The case file is incomplete: %(missing)s.", missing="；".join(str(m) for m in missing))
+        # Joined when the message is shown, like every lazy string: a job or the CLI that is
+        # refused has no request, hence no language to translate into yet.
+        parts = LazyString(lambda: "；".join(str(m) for m in missing))
+        return _l("The case file is incomplete: %(missing)s.", missing=parts)
     return None
 
 
@@ -111,7 +115,10 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
     Transition("close", frozenset({S.FOLLOW_UP, S.FAILED, S.ESCALATED}), S.CLOSED, CENTER, _l("Close"),
                (_follow_ups_done, _failed_case_has_an_end)),
     Transition("archive", frozenset({S.CLOSED}), S.ARCHIVED, CENTER, _l("Archive"), (_file_complete,)),
-    Transition("escalate", OPEN, S.ESCALATED, MEDIATION, _l("Escalate"), (_assigned_mediator_only,)),
+    # Escalation follows assessment (研判 weighs the risk), and the database holds every case
+    # past registration to have a difficulty: a registered case is assessed first.
+    Transition("escalate", OPEN - {S.REGISTERED}, S.ESCALATED, MEDIATION, _l("Escalate"),
+               (_assigned_mediator_only,)),
     Transition("resume", frozenset({S.ESCALATED}), S.MEDIATING, CENTER, _l("Resume mediation")),
 )}
 
@@ -141,7 +148,7 @@ def refusal(case, name: str, membership):
                   state=STATE_LABELS[case.state], action=transition.label)
     for guard in transition.guards:
         reason = guard(case, membership)
-        if reason:
+        if reason is not None:  # a lazy string: its truth would translate it, needing a request
             return reason
     return None
 
@@ -149,3 +156,14 @@ def refusal(case, name: str, membership):
 def allowed(case, membership) -> list[Transition]:
     """The transitions this person may make now, in the table's order: the case page's buttons."""
     return [t for t in TRANSITIONS.values() if refusal(case, t.name, membership) is None]
+
+
+def markdown_table() -> str:
+    """The transition table as it stands in the README (English codes; the pages say it in Chinese)."""
+    lines = ["| transition | from | to | who | also needs |", "|---|---|---|---|---|"]
+    for t in TRANSITIONS.values():
+        sources = ", ".join(sorted(s.value for s in t.sources))
+        roles = ", ".join(sorted(r.value for r in t.roles))
+        guards = ", ".join(g.__name__.strip("_").replace("_", " ") for g in t.guards) or "·"
+        lines.append(f"| `{t.name}` | {sources} | {t.target.value} | {roles} | {guards} |")
+    return "\n".join(lines)

@@ -2,9 +2,16 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from tenants.models import COUNTY_ROLES
+from tenants.scope import all_tenants
 from tenants.operations import SlugTaken, create_township
+from webapp.cases.operations import Refused
 from webapp.county import bp
+from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatus
+from webapp.deadlines.operations import acknowledge_escalation
 from webapp.county.forms import TownshipForm
 from webapp.extensions import db
 from webapp.permissions import require
@@ -18,6 +25,7 @@ def _county_membership():
         abort(403)
     g.membership = memberships[0]
     g.county = memberships[0].county
+    g.county_slugs = {t.id: t.slug for t in g.county.townships}
 
 
 def _page(form, status=200):
@@ -44,3 +52,50 @@ def create():
     db.session.commit()
     flash(_("Township %(name)s created. Now add its director.", name=tenant.name), "success")
     return redirect(url_for("staff.index", slug=tenant.slug))
+
+
+# -- the county bureau's queue and the accountability flags of every township -----------
+
+
+def _county_tenant_ids():
+    return [t.id for t in g.county.townships]
+
+
+@bp.get("/flags")
+@require("county.view")
+def flags():
+    with all_tenants():
+        items = db.session.scalars(select(Flag).where(Flag.tenant_id.in_(_county_tenant_ids())).options(
+            selectinload(Flag.case), selectinload(Flag.responsible_user), selectinload(Flag.responsible_department))
+            .order_by(Flag.status == FlagStatus.RESOLVED, Flag.raised_at.desc()).limit(500)).all()
+        return render_template("county/flags.html", items=items)
+
+
+@bp.get("/escalations")
+@require("county.view")
+def escalations():
+    with all_tenants():
+        items = db.session.scalars(select(Escalation).where(
+            Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
+            .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
+                                                             Escalation.created_at.desc()).limit(500)).all()
+        return render_template("county/escalations.html", items=items)
+
+
+@bp.post("/escalations/<int:escalation_id>/acknowledge")
+@require("county.view")
+def acknowledge(escalation_id: int):
+    with all_tenants():
+        escalation = db.session.scalar(select(Escalation).where(
+            Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids())))
+        if escalation is None:
+            abort(404)
+        try:
+            acknowledge_escalation(escalation, g.membership)
+        except Refused as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+            return redirect(url_for("county.escalations")), 303
+        db.session.commit()
+    flash(_("Acknowledged."), "success")
+    return redirect(url_for("county.escalations"))

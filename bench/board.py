@@ -1,0 +1,510 @@
+"""Benchmark of the case board: 200 townships × 5,000 cases, on SQLite and on PostgreSQL.
+
+    .venv/bin/python bench/board.py [--townships 200] [--cases 5000] [--samples 300] [--only sqlite|postgresql]
+
+For each database it loads the data (Core executemany in batches), starts the app under
+gunicorn (one sync worker, as in the Procfile but alone, so that latency is what is
+measured), signs in a director of each of 20 townships through the real login form, and
+times over HTTP, one request at a time:
+
+  board   the board page (GET /t/<slug>/board/?view=all: counts of every column)
+  column  one page of a column as the page loads it (HTMX GET, 20 cards)
+  poll    an open board's poll when nothing changed (HTMX GET with If-None-Match: 304)
+  drop    a card dropped on "in mediation" (POST …/move: the form opens on the card)
+  move    that form submitted (POST …/do/start_mediation: the case moves, one commit)
+  floor   a signed-in township page that does nothing (session, township, permission): the
+          cost every page of the app pays before the board does anything; not product code
+  commit  one row inserted and committed straight through the driver: what durability costs
+
+next to a bare Flask hello-world served the same way in the same run. It prints one
+``name: value unit`` line per figure: p50 and p95 in milliseconds, and each figure's ratio
+to the hello-world's (targets: board p95 under 10×, move p95 under 5×).
+
+PostgreSQL: a throwaway database on the server of ``BENCH_DATABASE_URL`` (default
+postgresql://postgres@127.0.0.1:5432/test), created and dropped by this script; the app
+connects as the role ``tiaojie_app``, which owns nothing, so row-level security is on as in
+production. SQLite: a file in a temporary directory.
+"""
+import argparse
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "Bench-pass-1"
+APP_ROLE = "tiaojie_app"
+SIGNED_IN_TOWNSHIPS = 20
+STATES = {  # share of the cases in each state: most of a township's history is archived
+    "registered": 3, "assessed": 6, "mediating": 10, "referred": 4, "returned": 1, "resolved": 3,
+    "failed": 2, "follow_up": 5, "escalated": 1, "closed": 15, "archived": 50,
+}
+RUNNING = {"assessed", "mediating", "referred", "returned", "escalated"}
+LIMITS = {"ordinary": 7, "complex": 20, "major": 60}
+
+
+# -- the two apps gunicorn serves ---------------------------------------------------------------
+
+
+def app():
+    """The app, configured from the environment this script gives gunicorn."""
+    from webapp import create_app
+    from webapp.config import Config
+    from webapp.permissions import require
+
+    application = create_app(Config, SQLALCHEMY_DATABASE_URI=os.environ["BENCH_APP_DB"],
+                             DATABASE_OWNER_URL=os.environ.get("BENCH_OWNER_DB") or None,
+                             REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                             RATELIMIT_STORAGE_URI="memory://", LOGIN_RATE_LIMIT="100000 per minute",
+                             SECRET_KEY="bench", SESSION_COOKIE_SECURE=False)
+    # What every signed-in township page costs before it does anything: the server-side
+    # session, the township and membership, the permission check. Not part of the product.
+    application.add_url_rule("/t/<slug>/bench-floor", "bench_floor", require("board.view")(lambda: ""))
+    return application
+
+
+def hello():
+    """The baseline: a bare Flask hello-world."""
+    from flask import Flask
+
+    hello_app = Flask("hello")
+    hello_app.get("/")(lambda: "Hello, World!")
+    return hello_app
+
+
+# -- databases ----------------------------------------------------------------------------------
+
+
+def _pg(url):
+    from sqlalchemy import make_url
+
+    return make_url(url).set(drivername="postgresql+psycopg")
+
+
+class Postgres:
+    name = "postgresql"
+
+    def __init__(self):
+        from sqlalchemy import create_engine, text
+
+        self.server = _pg(os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+        self.db = f"tiaojie_bench_{os.getpid()}"
+        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{self.db}"'))
+            conn.execute(text(f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
+                              f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"))
+        admin.dispose()
+        self.owner_url = self.server.set(database=self.db)
+        self.app_url = self.owner_url.set(username=APP_ROLE, password=None)
+
+    def urls(self):
+        return (self.app_url.render_as_string(hide_password=False),
+                self.owner_url.render_as_string(hide_password=False))
+
+    def loader(self):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.owner_url)
+
+        @_on_begin(engine)
+        def _everywhere(conn):
+            conn.execute(text("SELECT set_config('app.all_tenants', 'on', true)"))
+
+        return engine
+
+    def analyze(self, engine):
+        from sqlalchemy import text
+
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+
+    def drop(self):
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class SQLite:
+    name = "sqlite"
+
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="tiaojie-bench-")
+        self.url = f"sqlite:///{self.dir.name}/bench.db"
+
+    def urls(self):
+        return self.url, None
+
+    def loader(self):
+        from sqlalchemy import create_engine
+
+        return create_engine(self.url)
+
+    def analyze(self, engine):
+        from sqlalchemy import text
+
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+    def drop(self):
+        self.dir.cleanup()
+
+
+def _on_begin(engine):
+    from sqlalchemy import event
+
+    def register(function):
+        event.listen(engine, "begin", function)
+        return function
+
+    return register
+
+
+def migrate(app_url, owner_url):
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+    from webapp.config import Config
+
+    application = create_app(Config, SQLALCHEMY_DATABASE_URI=app_url, DATABASE_OWNER_URL=owner_url,
+                             RATELIMIT_STORAGE_URI="memory://")
+    with application.app_context():
+        upgrade()
+        from webapp.extensions import db
+
+        db.engine.dispose()
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+
+def load(engine, townships, per_township, seed=2026):
+    """Counties, townships with villages, departments, a director and a mediator each, and the
+    cases, by Core executemany in batches. Returns what the measurements need."""
+    from sqlalchemy import insert, select
+
+    from tenants.models import County, Membership, Tenant
+    from webapp.auth.models import User
+    from webapp.auth.passwords import hash_password
+    from webapp.cases.models import Case, CaseSettings
+    from webapp.referrals.models import Department
+    from webapp.villages.models import Village
+
+    rng = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    password_hash = hash_password(PASSWORD)
+    with engine.begin() as conn:
+        county = conn.execute(insert(County).values(name="基准县").returning(County.id)).scalar_one()
+        conn.execute(insert(Tenant), [{"county_id": county, "slug": f"t{n:03d}", "name": f"基准{n:03d}镇",
+                                       "created_at": now} for n in range(townships)])
+        tenants = conn.execute(select(Tenant.id, Tenant.slug).order_by(Tenant.id)).all()
+        conn.execute(insert(CaseSettings), [{"tenant_id": t} for t, _ in tenants])
+        conn.execute(insert(Village), [{"tenant_id": t, "name": f"第{v + 1}村", "kind": "village"}
+                                       for t, _ in tenants for v in range(10)])
+        conn.execute(insert(Department), [{"tenant_id": t, "name": f"派出所{t}", "kind": "police_station"}
+                                          for t, _ in tenants])
+        conn.execute(insert(User), [{"username": f"{slug}.{who}", "display_name": f"{slug}{who}",
+                                     "password_hash": password_hash, "created_at": now}
+                                    for _, slug in tenants for who in ("admin", "mediator")])
+        users = {name: uid for uid, name in conn.execute(select(User.id, User.username))}
+        conn.execute(insert(Membership), [
+            {"user_id": users[f"{slug}.{who}"], "county_id": county, "tenant_id": t, "role": role}
+            for t, slug in tenants for who, role in (("admin", "township_admin"), ("mediator", "mediator"))])
+        villages = {}
+        for vid, t in conn.execute(select(Village.id, Village.tenant_id)):
+            villages.setdefault(t, []).append(vid)
+        departments = dict(conn.execute(select(Department.tenant_id, Department.id)).all())
+
+    states, weights = list(STATES), list(STATES.values())
+    table = Case.__table__
+    batch = []
+    with engine.begin() as conn:
+        for t, slug in tenants:
+            staff = [users[f"{slug}.admin"], users[f"{slug}.mediator"]]
+            for seq in range(1, per_township + 1):
+                state = rng.choices(states, weights)[0]
+                days_ago = rng.uniform(0, 40) if state in RUNNING | {"registered"} else rng.uniform(20, 700)
+                accepted = now - timedelta(days=days_ago)
+                difficulty = None if state == "registered" else rng.choices(list(LIMITS), (70, 25, 5))[0]
+                row = {
+                    "tenant_id": t, "year": 2026, "seq": seq, "number": f"基准{t:03d}〔2026〕第{seq:04d}号",
+                    "title": f"{rng.choice(['宅基地', '土地', '赡养', '邻里', '劳资', '合同'])}纠纷{seq}",
+                    "narrative": "", "source": rng.choice(["visit", "call", "investigation"]),
+                    "village_id": rng.choice(villages[t]), "level": rng.choice(["group", "village", "township"]),
+                    "state": state, "difficulty": difficulty,
+                    "risk": None if difficulty is None else rng.choices(
+                        ["resolvable", "controllable", "may_escalate"], (70, 22, 8))[0],
+                    "limit_days": LIMITS.get(difficulty), "accepted_at": accepted,
+                    "due_at": accepted + timedelta(days=LIMITS[difficulty]) if difficulty else None,
+                    "assignee_id": rng.choice(staff) if state not in ("registered", "assessed", "referred") else None,
+                    "department_id": departments[t] if state == "referred" else None,
+                    "created_by_id": staff[0], "created_at": accepted, "updated_at": accepted, "version": 1,
+                }
+                batch.append(row)
+                if len(batch) >= 20_000:
+                    conn.execute(table.insert(), batch)
+                    batch = []
+        if batch:
+            conn.execute(table.insert(), batch)
+    signed_in = rng.sample(tenants, min(SIGNED_IN_TOWNSHIPS, len(tenants)))
+    with engine.connect() as conn:
+        movable = {slug: conn.execute(select(table.c.id).where(table.c.tenant_id == t, table.c.state == "assessed")
+                                      .order_by(table.c.id)).scalars().all()
+                   for t, slug in signed_in}
+    return {"townships": [(slug, users[f"{slug}.admin"]) for _, slug in signed_in], "movable": movable}
+
+
+# -- serving and measuring ----------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One gunicorn sync worker serving ``bench/board.py:<factory>()``."""
+
+    def __init__(self, factory, env=None):
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+             "--worker-class", "sync", "--log-level", "warning", "--pythonpath", f"{ROOT},{ROOT / 'bench'}",
+             f"board:{factory}()"],
+            cwd=ROOT, env={**os.environ, **(env or {})})
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not start for {factory}")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(30)
+
+
+class Browser:
+    """Just enough of a browser: one connection per request (gunicorn's sync worker closes it
+    anyway), the session cookie, and the CSRF token of the page."""
+
+    def __init__(self, port):
+        self.port, self.cookies, self.csrf = port, SimpleCookie(), None
+
+    def request(self, method, path, data=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        start = time.perf_counter()
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        elapsed = time.perf_counter() - start
+        conn.close()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(cookie)
+        return response, payload.decode("utf-8", "replace"), elapsed
+
+    def sign_in(self, username):
+        _, page, _ = self.request("GET", "/login")
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        response, _, _ = self.request("POST", "/login", {"username": username, "password": PASSWORD, "csrf_token": token})
+        assert response.status == 302, response.status
+        _, page, _ = self.request("GET", "/settings")
+        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def commit_latency(backend, samples):
+    """One row inserted and committed, straight through the driver: the durability cost that
+    every move pays whatever the app does (an fsync of the write-ahead log)."""
+    from sqlalchemy import text
+
+    engine = backend.loader()
+    key = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE bench_commits (id {key} PRIMARY KEY, note VARCHAR(20))"))
+
+    def once():
+        start = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO bench_commits (note) VALUES ('x')"))
+        return time.perf_counter() - start
+
+    values = timed(once, samples, max(10, samples // 10))
+    engine.dispose()
+    return values
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(function, samples, warmup):
+    for _ in range(warmup):
+        function()
+    return [function() for _ in range(samples)]
+
+
+def measure(backend, townships, per_township, samples, out):
+    name = backend.name
+    started = time.perf_counter()
+    app_url, owner_url = backend.urls()
+    migrate(app_url, owner_url)
+    engine = backend.loader()
+    data = load(engine, townships, per_township)
+    backend.analyze(engine)
+    engine.dispose()
+    out(f"load_{name}", time.perf_counter() - started, "s")
+    out(f"cases_{name}", townships * per_township, "cases")
+
+    hello_server = Server("hello")
+    app_server = Server("app", {"BENCH_APP_DB": app_url, "BENCH_OWNER_DB": owner_url or ""})
+    try:
+        baseline = Browser(hello_server.port)
+
+        def hello_once():
+            response, _, elapsed = baseline.request("GET", "/")
+            assert response.status == 200
+            return elapsed
+
+        people = []
+        for slug, user_id in data["townships"]:
+            browser = Browser(app_server.port)
+            browser.sign_in(f"{slug}.admin")
+            people.append((slug, user_id, browser))
+        turn = iter(range(10**9))
+
+        def someone():
+            return people[next(turn) % len(people)]
+
+        def hx(browser):
+            return {"HX-Request": "true", "X-CSRFToken": browser.csrf}
+
+        def board_once():
+            slug, _, browser = someone()
+            response, _, elapsed = browser.request("GET", f"/t/{slug}/board/?view=all")
+            assert response.status == 200, response.status
+            return elapsed
+
+        def column_once():
+            slug, _, browser = someone()
+            response, page, elapsed = browser.request("GET", f"/t/{slug}/board/column?state=mediating&view=all",
+                                                      headers=hx(browser))
+            assert response.status == 200 and page.count('class="board-card') == 20, response.status
+            return elapsed
+
+        etags = {}
+        for slug, _, browser in people:
+            response, _, _ = browser.request("GET", f"/t/{slug}/board/changes?view=all", headers=hx(browser))
+            etags[slug] = response.headers["ETag"]
+
+        def poll_once():
+            slug, _, browser = someone()
+            response, _, elapsed = browser.request("GET", f"/t/{slug}/board/changes?view=all",
+                                                   headers={**hx(browser), "If-None-Match": etags[slug]})
+            assert response.status == 304, response.status
+            return elapsed
+
+        def drop_once():
+            slug, _, browser = someone()
+            case_id = data["movable"][slug][0]
+            response, page, elapsed = browser.request(
+                "POST", f"/t/{slug}/board/cards/{case_id}/move", {"to": "mediating", "version": 1, "view": "all"},
+                headers=hx(browser))
+            assert response.status == 200 and "card-form" in page, response.status
+            return elapsed
+
+        def move_once():
+            slug, user_id, browser = someone()
+            case_id = data["movable"][slug].pop()
+            response, _, elapsed = browser.request(
+                "POST", f"/t/{slug}/board/cards/{case_id}/do/start_mediation",
+                {"version": 1, f"card{case_id}-assignee": user_id, f"card{case_id}-note": "", "view": "all"},
+                headers=hx(browser))
+            assert response.status == 200, response.status
+            return elapsed
+
+        def floor_once():
+            slug, _, browser = someone()
+            response, _, elapsed = browser.request("GET", f"/t/{slug}/bench-floor")
+            assert response.status == 200, response.status
+            return elapsed
+
+        warmup = max(10, samples // 10)
+        figures = {"hello": timed(hello_once, samples, warmup)}
+        for label, function in (("floor", floor_once), ("board", board_once), ("column", column_once),
+                                ("poll", poll_once), ("drop", drop_once), ("move", move_once)):
+            figures[label] = timed(function, samples, warmup)
+        figures["hello_again"] = timed(hello_once, samples, warmup)
+    finally:
+        app_server.stop()
+        hello_server.stop()
+
+    commits = commit_latency(backend, samples)
+    # The baseline is measured before and after the board, and the two runs pooled.
+    base50, base95 = percentiles(figures.pop("hello") + figures.pop("hello_again"))
+    out(f"hello_{name}_p50", base50, "ms")
+    out(f"hello_{name}_p95", base95, "ms")
+    p50, p95 = percentiles(commits)
+    out(f"commit_{name}_p50", p50, "ms")
+    out(f"commit_{name}_p95", p95, "ms")
+    for label, values in figures.items():
+        p50, p95 = percentiles(values)
+        out(f"{label}_{name}_p50", p50, "ms")
+        out(f"{label}_{name}_p95", p95, "ms")
+        out(f"{label}_{name}_p50_ratio", p50 / base50, "x")
+        out(f"{label}_{name}_p95_ratio", p95 / base95, "x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--townships", type=int, default=200)
+    parser.add_argument("--cases", type=int, default=5000, help="cases per township")
+    parser.add_argument("--samples", type=int, default=300, help="timed requests per figure")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    assert args.samples + args.samples // 10 <= args.cases * STATES["assessed"] // 100 * SIGNED_IN_TOWNSHIPS // 2, \
+        "not enough assessed cases to move"
+
+    def out(name, value, unit):
+        print(f"{name}: {value:.2f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)
+
+    for backend_class in (SQLite, Postgres):
+        if args.only and backend_class.name != args.only:
+            continue
+        backend = backend_class()
+        try:
+            measure(backend, args.townships, args.cases, args.samples, out)
+        finally:
+            backend.drop()
+
+
+if __name__ == "__main__":
+    main()

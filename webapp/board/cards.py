@@ -1,0 +1,125 @@
+"""What a card shows: number, title, village, level, risk, the time-limit light, the assignee,
+flags, and where its holder may move it.
+
+Flags come from ``FLAG_SOURCES``: functions that take a page of cases and return the flags of
+each. The board ships two (a 可激化 risk and an overdue clock); the accountability flags
+(过错责任, ``webapp/flags/``) plug in with ``flag_source`` and arrive on every card without
+touching the templates.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from webapp import timelimits
+from webapp.board import moves
+from webapp.cases.models import Case, Risk
+from webapp.cases.workflow import TRANSITIONS
+from webapp.labels import label
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str     # a code, also the CSS class ``flag-<kind>``
+    label: object  # what the card says
+
+
+FLAG_SOURCES: list = []
+
+
+def flag_source(function):
+    """Register ``function(cases, now, settings) -> {case_id: [Flag, ...]}``. It is called once
+    per page of cards, so it should load what it needs for all of them in one query."""
+    FLAG_SOURCES.append(function)
+    return function
+
+
+@flag_source
+def _risk_flags(cases, now, settings):
+    return {c.id: [Flag("may_escalate", _l("May escalate"))] for c in cases if c.risk == Risk.MAY_ESCALATE}
+
+
+@flag_source
+def _overdue_flags(cases, now, settings):
+    flags = {}
+    for c in cases:
+        if timelimits.case_light(c, now, settings) == timelimits.Light.RED:
+            late = -(timelimits.days_left(c.due_at, now) or 0)
+            flags[c.id] = [Flag("overdue", _l("Overdue by %(n)d days", n=max(late, 1)))]
+    return flags
+
+
+def card_flags(cases, now: datetime, settings) -> dict[int, list[Flag]]:
+    """The flags of each card of a page: the hook the accountability flags fill."""
+    found: dict[int, list[Flag]] = {c.id: [] for c in cases}
+    for source in FLAG_SOURCES:
+        for case_id, flags in source(cases, now, settings).items():
+            found.setdefault(case_id, []).extend(flags)
+    return found
+
+
+@dataclass
+class Card:
+    case: Case
+    light: timelimits.Light
+    days_left: int | None
+    share_left: float | None
+    flags: list = field(default_factory=list)
+    menu: list = field(default_factory=list)  # transitions the holder may try from here
+
+    @property
+    def targets(self) -> list[str]:
+        """Columns this card may be dropped on (the guards are checked on the drop)."""
+        return list(dict.fromkeys(t.target.value for t in self.menu))
+
+    @property
+    def sort_key(self) -> str:
+        """The column order (deadline, then id) as a string the page's script can compare."""
+        due = int(self.case.due_at.timestamp()) if self.case.due_at else 9_999_999_999
+        return f"{due:011d}{self.case.id:012d}"
+
+
+def build(cases, membership, now: datetime, settings, movable: bool) -> list[Card]:
+    flags = card_flags(cases, now, settings)
+    return [
+        Card(case=c, light=timelimits.case_light(c, now, settings), days_left=timelimits.days_left(c.due_at, now),
+             share_left=timelimits.share_left(c, now) if c.due_at else None, flags=flags.get(c.id, []),
+             menu=moves.menu(c, membership) if movable else [])
+        for c in cases
+    ]
+
+
+class Words:
+    """The words every card repeats, translated once per page rather than once per card (a
+    column page of twenty cards would otherwise look up some two hundred translations)."""
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def _get(self, key, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def label(self, kind: str, value) -> str:
+        code = getattr(value, "value", value)
+        return self._get((kind, code), lambda: str(label(kind, value)))
+
+    def transition(self, name: str) -> str:
+        return self._get(("transition", name), lambda: str(TRANSITIONS[name].label))
+
+    def days_left(self, n: int) -> str:
+        return self._get(("days_left", n), lambda: _("%(n)d days left", n=n))
+
+    def __getattr__(self, name):
+        texts = {
+            "move_to": lambda: _("Move to…"),
+            "drag": lambda: _("Drag to another column"),
+            "time_limit": lambda: _("Time limit"),
+            "paused": lambda: _("Paused"),
+            "risk": lambda: _("Risk"),
+        }
+        if name not in texts:
+            raise AttributeError(name)
+        return self._get(name, texts[name])

@@ -1,0 +1,24 @@
+"""flask deadlines sweep [--dry-run]: one sweep in the foreground, reported as JSON."""
+import json
+
+import click
+from flask.cli import AppGroup
+
+from webapp.deadlines.delivery import deliver
+from webapp.deadlines.sweep import run_sweep
+from webapp.extensions import db
+
+cli = AppGroup("deadlines", help="Time limits: warnings, escalation, accountability flags.")
+
+
+@cli.command("sweep")
+@click.option("--dry-run", is_flag=True, help="Report what would happen, change nothing.")
+def sweep(dry_run: bool):
+    """Run one deadline sweep over every township and print what it did."""
+    counts = run_sweep(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        counts["delivered"] = deliver()
+        db.session.commit()
+    click.echo(json.dumps(counts, ensure_ascii=False, sort_keys=True))

@@ -1,0 +1,62 @@
+"""Delivering notifications: never at night. Outside a township's quiet hours (default
+21:00–08:00 Beijing time) waiting notifications appear in the bell and go out on the
+outbound channel; those made at night wait for the morning."""
+import importlib
+import logging
+from datetime import datetime, time
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from tenants.models import Tenant
+from tenants.scope import tenant_scope
+from webapp import timelimits
+from webapp.cases.operations import settings_for
+from webapp.deadlines.models import Notification
+from webapp.extensions import db
+from webapp.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class LogChannel:
+    """The default outbound channel: writes each notification to the log. An SMS, WeCom
+    or e-mail backend implements the same ``send`` and is named in NOTIFY_CHANNEL."""
+
+    def send(self, user, notification) -> None:
+        log.info("notify %s: %s (case %s)", user.username, notification.kind, notification.case_id)
+
+
+def channel():
+    path = current_app.config.get("NOTIFY_CHANNEL", "webapp.deadlines.delivery:LogChannel")
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)()
+
+
+def quiet(now: datetime, settings) -> bool:
+    local = now.astimezone(timelimits.BEIJING).time()
+    start, end = time(settings.quiet_start_hour), time(settings.quiet_end_hour)
+    return local >= start or local < end if start > end else start <= local < end
+
+
+def deliver(now=None) -> int:
+    """Deliver what is waiting in every township that is not in its quiet hours."""
+    from webapp.auth.models import User
+
+    now = now or utcnow()
+    outbound = channel()
+    delivered = 0
+    for tenant_id in db.session.scalars(select(Tenant.id).order_by(Tenant.id)).all():
+        with tenant_scope(tenant_id):
+            if quiet(now, settings_for(tenant_id)):
+                continue
+            waiting = db.session.scalars(select(Notification).where(
+                Notification.tenant_id == tenant_id, Notification.delivered_at.is_(None))).all()
+            if not waiting:
+                continue
+            db.session.execute(update(Notification).where(Notification.id.in_([n.id for n in waiting]))
+                               .values(delivered_at=now))
+            for notification in waiting:
+                outbound.send(db.session.get(User, notification.user_id), notification)
+            delivered += len(waiting)
+    return delivered

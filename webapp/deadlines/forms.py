@@ -1,0 +1,53 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from webapp.cases.forms import _optional_int
+
+FAULTS = [
+    (1, _l("1. Not investigating, or not mediating in time, leading to group petitions or fights")),
+    (2, _l("2. Not applying first-inquiry responsibility, passing the buck")),
+    (3, _l("3. Knowing of signs of a group incident or major dispute and neither acting nor reporting")),
+    (4, _l("4. Dragging a case out, or mediating passively, so that it escalates")),
+    (5, _l("5. Refusing, or not promptly handling, a case assigned, handed over or supervised from above")),
+    (6, _l("6. Not going to the scene of a group petition or fight in time")),
+    (7, _l("7. Favouritism or unfair mediation")),
+]
+
+
+class PauseForm(FlaskForm):
+    reason = TextAreaField(_l("Why the clock stops"),
+                           validators=[DataRequired(_l("Give the reason, e.g. waiting for an expert appraisal."))])
+
+
+class ResumeForm(FlaskForm):
+    note = TextAreaField(_l("Note"))
+
+
+class DisputeForm(FlaskForm):
+    reason = TextAreaField(_l("Why this flag is wrong"), validators=[DataRequired(_l("Give the reason."))])
+
+
+class ResolveFlagForm(FlaskForm):
+    resolution = TextAreaField(_l("Decision"), validators=[DataRequired(_l("Write down the decision."))])
+
+
+class RaiseFlagForm(FlaskForm):
+    fault = RadioField(_l("Fault"), coerce=int, choices=FAULTS, validators=[InputRequired(_l("Choose the fault."))])
+    case_number = StringField(_l("Case number (if any)"), validators=[Optional(), Length(max=40)])
+    responsible = SelectField(_l("Person responsible"), coerce=_optional_int, validators=[Optional()])
+    department = SelectField(_l("Or the department responsible"), coerce=_optional_int, validators=[Optional()])
+    evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(_l("Describe the evidence."))])
+
+    def setup(self, staff, departments):
+        self.responsible.choices = [("", "—")] + [(u.id, u.name) for u in staff]
+        self.department.choices = [("", "—")] + [(d.id, d.name) for d in departments]
+        return self
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
+    is_workday = RadioField(_l("This day is"), choices=[("work", _l("a working day")), ("off", _l("a day off"))],
+                            validators=[InputRequired(_l("Choose one."))])
+    note = StringField(_l("Note"), validators=[Length(max=60)])

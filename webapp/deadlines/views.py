@@ -1,0 +1,247 @@
+"""The bell, escalations, accountability flags, the clock of a case, and the operations view."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from rq.registry import FailedJobRegistry
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tenants.models import Membership
+from webapp import timelimits
+from webapp.auth.models import User
+from webapp.cases.access import get_case_or_404
+from webapp.cases.models import Case
+from webapp.cases.operations import Refused, settings_for
+from webapp.deadlines import operations
+from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
+from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
+from webapp.deadlines.sweep import last_run
+from webapp.extensions import db
+from webapp.permissions import can, require
+from webapp.referrals.models import Department
+
+bp = Blueprint("deadlines", __name__, url_prefix="/t/<slug>")
+
+
+def _back_to_case(case, message):
+    flash(message, "success")
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+# -- the clock of one case ----------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/clock/pause", methods=["GET", "POST"])
+@require("clock.pause")
+def pause(case_id: int):
+    case = get_case_or_404(case_id)
+    form = PauseForm()
+    if form.validate_on_submit():
+        try:
+            operations.pause_clock(case, g.membership, reason=form.reason.data.strip())
+        except Refused as refusal:
+            db.session.rollback()
+            form.reason.errors.append(refusal.message)
+        else:
+            db.session.commit()
+            return _back_to_case(case, _("The clock is paused."))
+    return render_template("deadlines/clock.html", case=case, form=form, pausing=True), 422 if form.errors else 200
+
+
+@bp.route("/cases/<int:case_id>/clock/resume", methods=["GET", "POST"])
+@require("clock.pause")
+def resume(case_id: int):
+    case = get_case_or_404(case_id)
+    form = ResumeForm()
+    if form.validate_on_submit():
+        try:
+            operations.resume_clock(case, g.membership, note=form.note.data.strip())
+        except Refused as refusal:
+            db.session.rollback()
+            form.note.errors.append(refusal.message)
+        else:
+            db.session.commit()
+            return _back_to_case(case, _("The clock runs again."))
+    return render_template("deadlines/clock.html", case=case, form=form, pausing=False), 422 if form.errors else 200
+
+
+# -- the bell ----------------------------------------------------------------------------
+
+
+@bp.get("/notifications/")
+@require("notifications.view")
+def notifications():
+    items = db.session.scalars(select(Notification).where(
+        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
+        Notification.delivered_at.is_not(None)).options(selectinload(Notification.case))
+        .order_by(Notification.delivered_at.desc(), Notification.id.desc()).limit(100)).all()
+    return render_template("deadlines/notifications.html", items=items)
+
+
+@bp.post("/notifications/read")
+@require("notifications.view")
+def read_notifications():
+    operations.mark_read(g.membership.user_id)
+    db.session.commit()
+    return redirect(url_for("deadlines.notifications"))
+
+
+# -- escalations -------------------------------------------------------------------------
+
+
+@bp.get("/escalations/")
+@require("escalations.view")
+def escalations():
+    items = db.session.scalars(select(Escalation).where(
+        Escalation.tenant_id == g.tenant.id, Escalation.level != EscalationLevel.COUNTY)
+        .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
+                                                         Escalation.created_at.desc()).limit(200)).all()
+    return render_template("deadlines/escalations.html", items=items)
+
+
+@bp.post("/escalations/<int:escalation_id>/acknowledge")
+@require("escalations.view")
+def acknowledge(escalation_id: int):
+    escalation = db.session.scalar(select(Escalation).where(
+        Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id))
+    if escalation is None:
+        abort(404)
+    try:
+        operations.acknowledge_escalation(escalation, g.membership)
+    except Refused as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return redirect(url_for("deadlines.escalations")), 303
+    db.session.commit()
+    flash(_("Acknowledged."), "success")
+    return redirect(url_for("deadlines.escalations"))
+
+
+# -- accountability flags -----------------------------------------------------------------
+
+
+def _visible_flags():
+    query = select(Flag).where(Flag.tenant_id == g.tenant.id)
+    if not can("flags.manage") and not g.membership.role.is_county:
+        mine = Flag.responsible_user_id == g.membership.user_id
+        if g.membership.department_id:
+            mine = mine | (Flag.responsible_department_id == g.membership.department_id)
+        query = query.where(mine)
+    return query
+
+
+def get_flag_or_404(flag_id: int) -> Flag:
+    flag = db.session.scalar(_visible_flags().where(Flag.id == flag_id))
+    if flag is None:
+        abort(404)
+    return flag
+
+
+@bp.get("/flags/")
+@require("flags.view")
+def flags():
+    items = db.session.scalars(_visible_flags().options(
+        selectinload(Flag.case), selectinload(Flag.responsible_user), selectinload(Flag.responsible_department))
+        .order_by(Flag.status == FlagStatus.RESOLVED, Flag.raised_at.desc()).limit(300)).all()
+    return render_template("deadlines/flags.html", items=items)
+
+
+@bp.route("/flags/<int:flag_id>", methods=["GET", "POST"])
+@require("flags.view")
+def flag(flag_id: int):
+    item = get_flag_or_404(flag_id)
+    dispute, resolve = DisputeForm(prefix="dispute"), ResolveFlagForm(prefix="resolve")
+    if request.method == "POST":
+        action = request.form.get("action")
+        form = {"dispute": dispute, "resolve": resolve}.get(action)
+        try:
+            if action == "acknowledge":
+                operations.acknowledge_flag(item, g.membership)
+            elif form is not None and form.validate_on_submit():
+                if action == "dispute":
+                    operations.dispute_flag(item, g.membership, reason=dispute.reason.data.strip())
+                else:
+                    operations.resolve_flag(item, g.membership, resolution=resolve.resolution.data.strip())
+            else:
+                return render_template("deadlines/flag.html", flag=item, dispute=dispute, resolve=resolve), 422
+        except Refused as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+            return render_template("deadlines/flag.html", flag=get_flag_or_404(flag_id), dispute=dispute,
+                                   resolve=resolve), 409
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("deadlines.flag", flag_id=item.id))
+    return render_template("deadlines/flag.html", flag=item, dispute=dispute, resolve=resolve)
+
+
+def _staff():
+    return db.session.scalars(select(User).join(Membership).where(
+        Membership.tenant_id == g.tenant.id, Membership.active.is_(True)).order_by(User.id)).all()
+
+
+@bp.route("/flags/new", methods=["GET", "POST"])
+@require("flags.manage")
+def raise_flag():
+    departments = db.session.scalars(select(Department).where(Department.tenant_id == g.tenant.id)).all()
+    form = RaiseFlagForm().setup(_staff(), departments)
+    if form.validate_on_submit():
+        case = None
+        if form.case_number.data:
+            case = db.session.scalar(select(Case).where(Case.tenant_id == g.tenant.id,
+                                                        Case.number == form.case_number.data.strip()))
+            if case is None:
+                form.case_number.errors.append(_("No case of this township has this number."))
+        if not form.errors:
+            try:
+                item = operations.raise_flag(
+                    g.tenant.id, g.membership, fault=Fault(form.fault.data), evidence=form.evidence.data.strip(),
+                    case=case, responsible_user_id=form.responsible.data, responsible_department_id=form.department.data)
+            except Refused as refusal:
+                db.session.rollback()
+                form.responsible.errors.append(refusal.message)
+            else:
+                db.session.commit()
+                flash(_("Flag raised."), "success")
+                return redirect(url_for("deadlines.flag", flag_id=item.id))
+    return render_template("deadlines/raise.html", form=form), 422 if form.is_submitted() else 200
+
+
+# -- the operations view ------------------------------------------------------------------
+
+
+def _failed_jobs():
+    from worker.queue import redis_connection
+
+    try:
+        registry = FailedJobRegistry("default", connection=redis_connection())
+        return registry.get_job_ids()[:20], None
+    except Exception as error:  # Redis down: say so, keep serving
+        return [], type(error).__name__
+
+
+@bp.route("/deadlines/", methods=["GET", "POST"])
+@require("deadlines.operate")
+def operations_view():
+    settings = settings_for(g.tenant.id)
+    form = CalendarDayForm()
+    if request.method == "POST" and form.validate_on_submit():
+        operations.set_calendar_day(g.tenant.id, form.day.data, form.is_workday.data == "work", form.note.data.strip())
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("deadlines.operations_view"))
+    today = timelimits.today()
+    uncovered = timelimits.uncovered_years([today.year, today.year + 1]) if settings.count_working_days else []
+    overrides = db.session.scalars(select(CalendarOverride).where(CalendarOverride.tenant_id == g.tenant.id)
+                                   .order_by(CalendarOverride.day.desc()).limit(100)).all()
+    failed, redis_error = _failed_jobs()
+    return render_template("deadlines/operations.html", last=last_run(), failed=failed, redis_error=redis_error,
+                           settings=settings, uncovered=uncovered, overrides=overrides, form=form), \
+        422 if form.errors else 200
+
+
+def unread_count() -> int:
+    if g.get("tenant") is None or g.get("membership") is None or g.membership.role.is_county:
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
+        Notification.delivered_at.is_not(None), Notification.read_at.is_(None))) or 0

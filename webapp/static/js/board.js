@@ -1,0 +1,103 @@
+/* The case board: drag a card by its handle to another column, and keep every card in the
+   column its case's state says. The server decides everything; this only moves elements.
+   Without this script the board still works: the "move to…" menus are plain forms. */
+(function () {
+  "use strict";
+  var board = document.getElementById("board");
+  if (!board || !window.htmx) return;
+
+  function listFor(state) {
+    return state ? board.querySelector('.board-list[data-state="' + state + '"]') : null;
+  }
+
+  // A card with a form or its menu open, or being dragged, is in someone's hands: a poll
+  // does not replace it (a stale submit is refused by the server with the fresh card).
+  function busy(card) {
+    return card.classList.contains("sortable-chosen") ||
+      card.querySelector("form.card-form, details[open]") !== null;
+  }
+
+  // Put a card where it belongs in its column, in deadline order. ``strict``: a card that sorts
+  // past the loaded part of a column is left for that column's next page.
+  function insert(list, card, strict) {
+    var more = list.querySelector(":scope > .more");
+    var cards = list.querySelectorAll(":scope > .board-card");
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i] !== card && cards[i].dataset.sort > card.dataset.sort) {
+        list.insertBefore(card, cards[i]);
+        return;
+      }
+    }
+    if (more && strict) card.remove();
+    else list.insertBefore(card, more);
+  }
+
+  function place(card) {
+    if (!card.isConnected) return;
+    var parent = card.parentElement;
+    var fromInbox = parent && parent.id === "board-inbox";
+    // One element per case: the newest wins, unless the other one is in someone's hands.
+    var twins = document.querySelectorAll('[id="' + card.id + '"]');
+    for (var i = 0; i < twins.length; i++) {
+      if (twins[i] === card) continue;
+      if (busy(twins[i])) { card.remove(); return; }
+      twins[i].remove();
+    }
+    var column = card.dataset.column;
+    if (parent && parent.dataset.state === column) return;
+    var list = listFor(column);
+    if (!list) { card.remove(); return; }  // left this view
+    insert(list, card, fromInbox);
+  }
+
+  htmx.onLoad(function (elt) {
+    if (!board.contains(elt) && !(elt.parentElement && elt.parentElement.id === "board-inbox")) return;
+    if (elt.classList && elt.classList.contains("board-card")) {
+      place(elt);
+      // A move that opened its form: bring the whole card into view (it may have been
+      // dropped on a column at the edge of the screen).
+      if (elt.isConnected && elt.querySelector("form.card-form")) {
+        elt.scrollIntoView({ block: "nearest", inline: "start" });
+      }
+    } else if (elt.querySelectorAll) {
+      elt.querySelectorAll(".board-card").forEach(place);
+    }
+  });
+
+  document.body.addEventListener("htmx:oobAfterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "board-inbox") {
+      Array.prototype.slice.call(evt.detail.target.children).forEach(place);
+      evt.detail.target.replaceChildren();
+    }
+  });
+
+  if (!window.Sortable || !board.hasAttribute("data-movable")) return;
+  board.querySelectorAll(".board-list").forEach(function (list) {
+    Sortable.create(list, {
+      group: {
+        name: "board",
+        pull: true,
+        // Only the columns the card's holder may move it to take it.
+        put: function (to, from, card) {
+          return (card.dataset.targets || "").split(" ").indexOf(to.el.dataset.state) >= 0;
+        }
+      },
+      sort: false,               // the order in a column is the deadline's, not the user's
+      handle: ".drag-handle",    // the rest of the card scrolls the board
+      draggable: ".board-card",
+      delay: 150,                // a touch must rest on the handle before the card lifts,
+      delayOnTouchOnly: true,    // so a swipe scrolls (and a mouse drags at once)
+      touchStartThreshold: 8,    // moving this far during the delay cancels the lift
+      fallbackOnBody: true,
+      animation: 150,
+      onEnd: function (evt) {
+        var card = evt.item;
+        if (evt.to === evt.from) return;
+        htmx.ajax("POST", card.dataset.moveUrl, {
+          source: card, target: card, swap: "outerHTML",
+          values: { to: evt.to.dataset.state, version: card.dataset.version }
+        });
+      }
+    });
+  });
+})();
