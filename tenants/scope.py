@@ -42,31 +42,27 @@ def in_all_tenants() -> bool:
 
 
 @contextmanager
+def _scope(tenant_id: int | None, everywhere: bool):
+    tokens = _tenant_id.set(tenant_id), _all_tenants.set(everywhere)
+    _sync_database()
+    try:
+        yield
+    finally:
+        _tenant_id.reset(tokens[0])
+        _all_tenants.reset(tokens[1])
+        _sync_database()
+
+
 def tenant_scope(tenant_id: int):
     """See and write one township's rows only."""
     if tenant_id is None:
         raise TenantScopeError("tenant_scope() needs a tenant id")
-    tokens = _tenant_id.set(tenant_id), _all_tenants.set(False)
-    _sync_database()
-    try:
-        yield
-    finally:
-        _tenant_id.reset(tokens[0])
-        _all_tenants.reset(tokens[1])
-        _sync_database()
+    return _scope(tenant_id, False)
 
 
-@contextmanager
 def all_tenants():
     """See every township's rows: for county review, the CLI and jobs that sweep all."""
-    tokens = _tenant_id.set(None), _all_tenants.set(True)
-    _sync_database()
-    try:
-        yield
-    finally:
-        _tenant_id.reset(tokens[0])
-        _all_tenants.reset(tokens[1])
-        _sync_database()
+    return _scope(None, True)
 
 
 def open_request_scope(tenant_id: int | None) -> None:

@@ -64,7 +64,7 @@ _cache: dict = {}
 
 def label(kind: str, value) -> str:
     """The display name of a code, e.g. ``label("risk", Risk.MAY_ESCALATE)`` → 可激化."""
-    if not _cache:
+    if "state" not in _cache:
         _cache.update(_labels())
     table = _cache[kind]
     for key, text in table.items():
@@ -74,7 +74,7 @@ def label(kind: str, value) -> str:
 
 
 def choices(kind: str) -> list[tuple[str, object]]:
-    if not _cache:
+    if "state" not in _cache:
         _cache.update(_labels())
     return [(getattr(k, "value", k), v) for k, v in _cache[kind].items()]
 

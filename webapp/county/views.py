@@ -79,7 +79,7 @@ def escalations():
             Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
             .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
                                                              Escalation.created_at.desc()).limit(500)).all()
-        return render_template("county/escalations.html", items=items)
+        return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")

@@ -55,20 +55,25 @@ def limits():
     return redirect(url_for("township.index"))
 
 
-@bp.post("/categories")
-@require("township.configure")
-def new_category():
-    form = CategoryForm()
+def _save(form, change, failed=None, **page):
+    """Validate, change, commit and go back; or show the page again with the errors (422)."""
     if form.validate_on_submit():
         try:
-            add_category(g.tenant.id, form.name.data.strip())
+            change()
         except NameTaken as taken:
             form.name.errors.append(taken.message)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("township.index"))
-    return _page(422, category_form=form)
+    return _page(422, failed=failed, **page)
+
+
+@bp.post("/categories")
+@require("township.configure")
+def new_category():
+    form = CategoryForm()
+    return _save(form, lambda: add_category(g.tenant.id, form.name.data.strip()), category_form=form)
 
 
 @bp.post("/categories/<int:category_id>")
@@ -76,32 +81,16 @@ def new_category():
 def edit_category(category_id: int):
     category = _owned_or_404(Category, category_id)
     form = CategoryForm()
-    if form.validate_on_submit():
-        try:
-            change_category(category, form.name.data.strip(), form.active.data)
-        except NameTaken as taken:
-            form.name.errors.append(taken.message)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("township.index"))
-    return _page(422, failed=("category", category.id, form))
+    return _save(form, lambda: change_category(category, form.name.data.strip(), form.active.data),
+                 failed=("category", category.id, form))
 
 
 @bp.post("/departments")
 @require("township.configure")
 def new_department():
     form = DepartmentForm().setup()
-    if form.validate_on_submit():
-        try:
-            add_department(g.tenant.id, form.name.data.strip(), form.kind.data)
-        except NameTaken as taken:
-            form.name.errors.append(taken.message)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("township.index"))
-    return _page(422, department_form=form)
+    return _save(form, lambda: add_department(g.tenant.id, form.name.data.strip(), form.kind.data),
+                 department_form=form)
 
 
 @bp.post("/departments/<int:department_id>")
@@ -109,13 +98,5 @@ def new_department():
 def edit_department(department_id: int):
     department = _owned_or_404(Department, department_id)
     form = DepartmentForm().setup()
-    if form.validate_on_submit():
-        try:
-            rename_department(department, form.name.data.strip(), form.kind.data)
-        except NameTaken as taken:
-            form.name.errors.append(taken.message)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("township.index"))
-    return _page(422, failed=("department", department.id, form))
+    return _save(form, lambda: rename_department(department, form.name.data.strip(), form.kind.data),
+                 failed=("department", department.id, form))
