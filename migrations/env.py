@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, make_url
 from tenants.rls import grant_app_role
 
 config = context.config
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

@@ -37,6 +37,14 @@ EXPECTED = {
     "township.create": {"county_admin"},
     "board.view": ALL,
     "board.move": ALL - COUNTY,
+    # time limits: the bell is for the township's people; the clock is stopped by who mediates;
+    # escalations reach the director and the county; everyone answers for their own flags
+    "notifications.view": ALL - COUNTY,
+    "clock.pause": {"township_admin", "mediator"},
+    "escalations.view": {"township_admin"} | COUNTY,
+    "flags.view": ALL,
+    "flags.manage": {"township_admin"},
+    "deadlines.operate": {"township_admin"},
 }
 
 
@@ -78,6 +86,13 @@ PROBES = {
     "board.view": ("GET", "/t/alpha/board/", None, 200),
     # the "move to…" page of a card (what the card's menu is without JavaScript)
     "board.move": ("GET", "/t/alpha/board/cards/{case_id}/move", None, 200),
+    "notifications.view": ("GET", "/t/alpha/notifications/", None, 200),
+    # the form; whether this mediator may stop this case's clock is the operation's business
+    "clock.pause": ("GET", "/t/alpha/cases/{case_id}/clock/pause", None, 200),
+    "escalations.view": ("GET", "/t/alpha/escalations/", None, 200),
+    "flags.view": ("GET", "/t/alpha/flags/", None, 200),
+    "flags.manage": ("GET", "/t/alpha/flags/new", None, 200),
+    "deadlines.operate": ("GET", "/t/alpha/deadlines/", None, 200),
 }
 
 

@@ -154,7 +154,7 @@ def event_label(kind: str) -> str:
     prefix, _, rest = kind.partition(":")
     if prefix == "escalation" and rest:
         return deadline_label("escalation", rest)
-    if prefix == "escalation_acknowledged" and rest:
+    if prefix == "ack" and rest:
         return _l("Escalation acknowledged: %(level)s", level=deadline_label("escalation", rest))
     if prefix == "flag" and rest:
         return _l("Accountability flag: %(kind)s", kind=deadline_label("flag", rest))

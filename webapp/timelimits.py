@@ -168,12 +168,19 @@ def deadlines(accepted_at: datetime, days: int, pauses, settings, calendar: Work
     due = calendar.add_days(accepted_at, days)
     for started, ended in pauses:
         if calendar.working_days:
-            due = calendar.add_days(due - timedelta(microseconds=1), calendar.days_touched(started, ended))
+            due = calendar.add_days(_last_moment_of(due), calendar.days_touched(started, ended))
         else:
             due += ended - started
     yellow = getattr(settings, "yellow_days", DEFAULT_YELLOW_DAYS)
     escalate_after = getattr(settings, "escalate_after_days", 3)
-    return Deadlines(due, calendar.subtract_days(due, yellow), calendar.add_days(due, escalate_after))
+    # A working-day deadline is the end of a day (midnight); counting on from midnight itself
+    # would skip the first overdue day, so count from the last moment of the day it ends.
+    escalate = calendar.add_days(_last_moment_of(due) if calendar.working_days else due, escalate_after)
+    return Deadlines(due, calendar.subtract_days(due, yellow), escalate)
+
+
+def _last_moment_of(end_of_day: datetime) -> datetime:
+    return end_of_day - timedelta(microseconds=1)
 
 
 def light(due: datetime | None, now: datetime, yellow_days: int = DEFAULT_YELLOW_DAYS,

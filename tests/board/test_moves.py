@@ -45,7 +45,7 @@ def attr(tag, name):
 
 def test_a_drop_that_needs_data_opens_the_form_in_place_and_the_form_moves_the_case(login_as, desk):
     case = desk.case(S.ASSESSED)
-    client = login_as("township_admin")
+    client = login_as("township_admin", display_name="钱主任")
 
     response = move(client, case, to="mediating")
 
@@ -64,6 +64,7 @@ def test_a_drop_that_needs_data_opens_the_form_in_place_and_the_form_moves_the_c
     html = response.get_data(as_text=True)
     assert attr(card_of(html, case), "data-state") == "mediating"
     assert attr(card_of(html, case), "data-version") == str(case.version)
+    assert "钱主任" in html  # the card shows who has the case now
     assert case.state == S.MEDIATING and case.assignee_id == client.user.id
     assert 'id="flash" class="flash" hx-swap-oob="true"' in html and "已完成：开始调处" in html
 

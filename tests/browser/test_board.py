@@ -208,7 +208,8 @@ def test_a_card_moves_through_its_menu_with_taps_only(director, base_url, make_c
     menu = this.locator("details.move-menu")
     summary = menu.locator("summary")
     expect(summary).to_be_visible()
-    assert summary.bounding_box()["height"] >= TAP
+    for target in (summary, this.locator(".card-title a"), this.locator(".drag-handle")):
+        assert target.bounding_box()["height"] >= TAP, target
     summary.tap()
     choice = menu.get_by_role("button", name="已分流")
     assert choice.bounding_box()["height"] >= TAP
@@ -283,14 +284,14 @@ def test_another_persons_move_reaches_an_open_board_without_a_reload(browser, li
         watcher.wait_for_timeout(2500)
         assert 304 in statuses, statuses  # nothing changed yet: the conditional poll says so
 
+        # Someone else refers the case (in another process, as far as this page knows).
+        from tenants.models import Membership
         from tenants.scope import tenant_scope
+        from webapp.auth.models import User
         from webapp.cases import operations
         from webapp.cases.models import Case
         from webapp.extensions import db
         from webapp.referrals.models import Department
-
-        from tenants.models import Membership
-        from webapp.auth.models import User
 
         with live_app.app_context():
             director = db.session.scalar(select(Membership).join(User).where(User.username == DIRECTOR))
@@ -299,8 +300,11 @@ def test_another_persons_move_reaches_an_open_board_without_a_reload(browser, li
                 operations.refer_case(case, director, department=db.session.get(Department, department))
             db.session.commit()
 
-        find_card(watcher, "referred", case_id)
+        # The next poll takes the card out of its old column, without a reload…
         expect(column(watcher, "assessed").locator(f"#card-{case_id}")).to_have_count(0)
+        assert 200 in statuses, statuses
+        # …and it is in its new one.
+        find_card(watcher, "referred", case_id)
         assert watcher.evaluate("window.__samePage") is True
     finally:
         context.close()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as when
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
 from webapp import timelimits
@@ -132,14 +132,13 @@ def _after(position):
 
 
 def with_card_data(query):
-    """Load what a card shows with one query per relation and page, never one per card."""
-    return query.options(selectinload(Case.village), selectinload(Case.assignee), selectinload(Case.department))
+    """Load what a card shows in the same query as the cases, never one query per card."""
+    return query.options(joinedload(Case.village), joinedload(Case.assignee), joinedload(Case.department))
 
 
 def one_case(case_id: int) -> Case | None:
-    """A visible case with what its card shows, in one query (after a move's commit expired it)."""
-    return db.session.scalar(visible_cases().where(Case.id == case_id).options(
-        joinedload(Case.village), joinedload(Case.assignee), joinedload(Case.department)))
+    """A case the member may see, with what its card shows."""
+    return db.session.scalar(with_card_data(visible_cases().where(Case.id == case_id)))
 
 
 def page(view: View, membership, now: datetime, state: CaseState, after: str | None = None,
@@ -170,25 +169,25 @@ def summary(view: View, membership, now: datetime, settings, etag: bool = True) 
     of its cards would: a case added, changed (every change stamps ``updated_at``), leaving the
     view (the count), or its light turning yellow or red with time (the counts by deadline).
 
-    Both queries are answered from the indexes alone (``ix_cases_board`` and
-    ``ix_cases_tenant_updated``), without reading the township's case rows."""
+    One statement, answered from the indexes alone (``ix_cases_board`` for the counts,
+    ``ix_cases_tenant_updated`` for the latest change), without reading the case rows."""
     query = in_view(view, membership, now)
     columns = [Case.state, func.count()]
     if etag:
         running = Case.state.in_(RUNNING)
         yellow = now + timedelta(days=settings.yellow_days)
+        latest = query.with_only_columns(func.max(Case.updated_at)).correlate(None).scalar_subquery()
         columns += [func.sum(when((and_(running, Case.due_at <= now), 1), else_=0)),
-                    func.sum(when((and_(running, Case.due_at <= yellow), 1), else_=0))]
+                    func.sum(when((and_(running, Case.due_at <= yellow), 1), else_=0)), latest]
     rows = db.session.execute(query.with_only_columns(*columns).group_by(Case.state)).all()
     counts = {state.value: 0 for state in COLUMNS}
     for row in rows:
         counts[row[0].value] = row[1]
     if not etag:
         return Summary(counts)
-    latest = db.session.scalar(query.with_only_columns(func.max(Case.updated_at)))
     parts = [str(membership.tenant_id), str(membership.user_id), membership.role.value,
-             repr(sorted(view.args().items())), latest.isoformat() if latest else "",
-             repr(sorted((row[0].value, *row[1:]) for row in rows))]
+             repr(sorted(view.args().items())),
+             repr(sorted((row[0].value, row[1], row[2], row[3], row[4].isoformat() if row[4] else "") for row in rows))]
     return Summary(counts, hashlib.sha1("|".join(parts).encode()).hexdigest()[:20])
 
 

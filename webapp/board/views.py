@@ -19,7 +19,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.board import bp, cards, moves, queries
 from webapp.cases import operations, workflow
-from webapp.cases.access import get_case_or_404
 from webapp.cases.models import CaseEvent, CaseState
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
@@ -48,6 +47,14 @@ def _state(value) -> CaseState:
         return CaseState(value)
     except ValueError:
         abort(404)
+
+
+def _load(case_id: int):
+    """The case, if the member may see it (``visible_cases``), with what its card shows."""
+    case = queries.one_case(case_id)
+    if case is None:
+        abort(404)
+    return case
 
 
 def _cards(cases, now=None):
@@ -130,11 +137,10 @@ def _since(value):
 # -- one card, and moving it -----------------------------------------------------------------
 
 
-def _render_card(case, status=200, *, form=None, action=None, choices=None, menu_open=False):
-    """The card alone (HTMX: with the flash messages and, from a board, its counts out of band),
-    or a whole page holding it."""
+def _render_card(case, status=200, *, form=None, action=None, choices=None, menu_open=False, message=None):
+    """The card alone (HTMX: with the flash messages, or ``message``, and, from a board, its
+    counts out of band), or a whole page holding it."""
     now = utcnow()
-    case = queries.one_case(case.id) or case
     pending = action or (choices[0] if choices else None)
     context = {
         "card": _cards([case], now)[0], "card_form": form, "card_action": action, "card_choices": choices or [],
@@ -147,6 +153,8 @@ def _render_card(case, status=200, *, form=None, action=None, choices=None, menu
         if "view" in request.values:
             view = queries.view_from(request.values, g.membership)
             counts = queries.summary(view, g.membership, now, _settings(), etag=False).counts
+        if message is not None:
+            context["messages"] = [message]
         return _render("board/_card_response.html", counts=counts, columns=queries.COLUMNS, **context), status
     return _render("board/card.html", **context), status
 
@@ -181,14 +189,14 @@ def _version_conflict(case):
 @bp.get("/cards/<int:case_id>")
 @require("board.view")
 def card(case_id: int):
-    return _render_card(get_case_or_404(case_id))
+    return _render_card(_load(case_id))
 
 
 @bp.route("/cards/<int:case_id>/move", methods=["GET", "POST"])
 @require("board.move")
 def move(case_id: int):
     """A drop on a column (``to``: the target state) or a choice from the menu (``transition``)."""
-    case = get_case_or_404(case_id)
+    case = _load(case_id)
     if request.method == "GET":
         return _render_card(case, menu_open=True)
     conflict = _version_conflict(case)
@@ -200,7 +208,7 @@ def move(case_id: int):
     if name is None and target not in {s.value for s in CaseState}:
         abort(400)
     transitions, reason = moves.choose(case, g.membership, name=name, target=target)
-    if reason:
+    if reason is not None:
         return _refused(case, reason)
     if not transitions:  # dropped back on its own column
         return _render_card(case)
@@ -216,7 +224,7 @@ def move(case_id: int):
 @require("board.move")
 def transition(case_id: int, name: str):
     """The form a move opened on the card, submitted."""
-    case = get_case_or_404(case_id)
+    case = _load(case_id)
     if name not in workflow.TRANSITIONS:
         abort(404)
     conflict = _version_conflict(case)
@@ -224,7 +232,7 @@ def transition(case_id: int, name: str):
         return conflict
     action = workflow.TRANSITIONS[name]
     reason = workflow.refusal(case, name, g.membership)
-    if reason:
+    if reason is not None:
         return _refused(case, reason)
     form = moves.make_form(name, case, g.membership, formdata=request.form)
     if not form.validate():
@@ -234,12 +242,20 @@ def transition(case_id: int, name: str):
 
 def _perform(case, action, form):
     case_id = case.id
+    response = None
     try:
         moves.perform(action.name, case, form, g.membership)
+        done = _("Done: %(action)s (%(number)s).", action=action.label, number=case.number)
+        if _partial():
+            # Drawn from the flushed case, before the commit expires every object the request
+            # holds (reloading them would cost a handful of queries for nothing). The operation
+            # may have changed who has the case: those two are read again.
+            db.session.expire(case, ["assignee", "department"])
+            response = _render_card(case, message=("success", done))
         db.session.commit()
     except operations.Refused as refusal:
         db.session.rollback()
-        case = get_case_or_404(case_id)
+        case = _load(case_id)
         field = getattr(form, refusal.field, None) if refusal.field else None
         if field is None:
             return _refused(case, refusal.message)
@@ -249,8 +265,8 @@ def _perform(case, action, form):
     except StaleDataError:
         # Another move of the same case committed between our read and our write.
         db.session.rollback()
-        return _stale(get_case_or_404(case_id))
-    flash(_("Done: %(action)s (%(number)s).", action=action.label, number=case.number), "success")
-    if _partial():
-        return _render_card(case)
-    return redirect(url_for("board.index", _anchor=f"card-{case.id}"))
+        return _stale(_load(case_id))
+    if response is not None:
+        return response
+    flash(done, "success")
+    return redirect(url_for("board.index", _anchor=f"card-{case_id}"))

@@ -14,6 +14,7 @@ from webapp.cases.attachments import AttachmentProblem, check_upload
 from webapp.cases.forms import (
     TRANSITION_FORMS, AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm,
 )
+from webapp.deadlines.clock import calendar_for_tenant
 from webapp.cases.models import (
     Attachment, Case, CaseState, Category, Difficulty, EscalationTarget, KeyPerson, Level, NextStep, Party,
     PartyRole, Risk, Source, TagKind,
@@ -77,7 +78,7 @@ def _render_case(case, status=200, open_form=None, open_action=None, revealed=No
         "case": case,
         "actions": workflow.allowed(case, g.membership) if can("case.view") else [],
         "light": timelimits.case_light(case, now, settings),
-        "days_left": timelimits.days_left(case.due_at, now),
+        "days_left": timelimits.days_left(case.due_at, now, calendar_for_tenant(g.tenant.id, settings)),
         "open_form": open_form,
         "open_action": open_action,
         "revealed": revealed or {},

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from tenants.models import Role
 from webapp import timelimits
-from webapp.cases.models import Case
+from webapp.cases.models import Case, CaseState
 from webapp.cases.operations import Refused, record_event
 from webapp.deadlines import clock
 from webapp.deadlines.models import (
@@ -67,7 +67,8 @@ def acknowledge_escalation(escalation: Escalation, actor) -> None:
     if escalation.acknowledged_at is not None:
         raise Refused(_l("Acknowledged already."))
     escalation.acknowledged_at, escalation.acknowledged_by_id = utcnow(), actor.user_id
-    record_event(escalation.case, actor, f"escalation_acknowledged:{escalation.level.value}")
+    # "ack:<level>": case_events.kind is 30 characters.
+    record_event(escalation.case, actor, f"ack:{escalation.level.value}")
     db.session.flush()
 
 
@@ -148,6 +149,10 @@ def _flag_event(flag: Flag, actor, kind: str, note: str = "") -> None:
 
 
 def set_calendar_day(tenant_id: int, day, is_workday: bool, note: str = "") -> CalendarOverride:
+    """The township's own working days win over the official calendar, for the cases whose
+    clock runs now too: their moments are computed again."""
+    from webapp.cases.operations import settings_for
+
     override = db.session.scalar(select(CalendarOverride).where(CalendarOverride.tenant_id == tenant_id,
                                                                 CalendarOverride.day == day))
     if override is None:
@@ -155,6 +160,11 @@ def set_calendar_day(tenant_id: int, day, is_workday: bool, note: str = "") -> C
         db.session.add(override)
     override.is_workday, override.note = is_workday, note
     db.session.flush()
+    if settings_for(tenant_id).count_working_days:
+        running = [CaseState(s) for s in timelimits.RUNNING_STATES] + [CaseState.REGISTERED]
+        for case in db.session.scalars(select(Case).where(Case.tenant_id == tenant_id, Case.state.in_(running))):
+            clock.refresh(case)
+        db.session.flush()
     return override
 
 

@@ -6,14 +6,15 @@
 2. Move each such case's ``next_alert_at`` on to its next future moment.
 3. From the alerts this sweep inserted (and only those: ``sweep_id``), write the
    notifications, escalations, flags and timeline events, each under its own unique key.
-4. Late referrals and missed follow-up visits are flagged the same way.
+4. Late referrals and missed follow-up visits are flagged the same way, and the liaisons of
+   a pending referral are told of it if the job that should have told them never ran.
 
 A killed sweep rolls back whole; the next one finds the same due moments in the database,
 so nothing is lost when Redis or a worker was down.
 """
 import uuid
 from datetime import datetime, timezone
-from sqlalchemy import String, and_, cast, func, insert, literal, null, select, true, update
+from sqlalchemy import Index, String, and_, cast, func, insert, literal, null, select, true, update
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,6 +48,8 @@ def _alert_conditions(now):
     }
 
 
+ONCE_PER_CASE = {AlertKind.UNREPORTED, AlertKind.UNHANDLED}
+
 # Who hears of each alert, and how far up it goes.
 NOTIFY = {AlertKind.YELLOW, AlertKind.RED, AlertKind.LONG_OVERDUE, AlertKind.UNREPORTED, AlertKind.UNHANDLED}
 ESCALATE = {
@@ -67,7 +70,8 @@ def _insert(table):
 
 
 def _run(statement) -> int:
-    return db.session.execute(statement).rowcount or 0
+    # SQLAlchemy reports the rowcount of an INSERT (on psycopg: -1) only when asked to keep it.
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount or 0
 
 
 _NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
@@ -102,7 +106,10 @@ def _sweep(now, sweep_id) -> dict:
     counts = {}
     conditions = _alert_conditions(now)
     for kind, condition in conditions.items():
-        rows = select(_C.tenant_id, _C.id, _C.clock_cycle, literal(kind.value), literal(now), literal(sweep_id)) \
+        # The 24 hours to report and the time to take up an assignment run once per case, from
+        # its assessment or acceptance: a new cycle of the deadline (a pause) does not renew them.
+        cycle = literal(0) if kind in ONCE_PER_CASE else _C.clock_cycle
+        rows = select(_C.tenant_id, _C.id, cycle, literal(kind.value), literal(now), literal(sweep_id)) \
             .where(_C.next_alert_at <= now, condition)
         counts[kind.value] = _run(_insert(alerts).from_select(
             ["tenant_id", "case_id", "cycle", "kind", "at", "sweep_id"], rows).on_conflict_do_nothing(
@@ -111,7 +118,7 @@ def _sweep(now, sweep_id) -> dict:
         next_alert_at=_least_future([_C.warn_at, _C.due_at, _C.escalate_at, _C.report_by, _C.handle_by], now)))
 
     mine = alerts.alias("mine")
-    counts["notified"] = _notify(mine, sweep_id, now)
+    counts["notified"] = _notify(mine, sweep_id, now) + _notify_pending_referrals(sweep_id, now)
     counts["escalated"] = _escalate(mine, sweep_id, now)
     counts["flagged"] = _flag_from_alerts(mine, sweep_id, now) + _flag_late_referrals(sweep_id, now) \
         + _flag_missed_follow_ups(sweep_id, now)
@@ -145,6 +152,22 @@ def _notify(mine, sweep_id, now) -> int:
     return total
 
 
+def _notify_pending_referrals(sweep_id, now) -> int:
+    """The liaisons hear of a referral from the job enqueued after its commit; if Redis was
+    down then, the job never ran, and the sweep tells them instead. The key is the job's
+    (``webapp.deadlines.operations.notify_referral``): once per liaison, whoever comes first."""
+    r = Referral.__table__.c
+    m = Membership.__table__.c
+    rows = select(r.tenant_id, m.user_id, r.case_id, literal("referral"), literal("referral:") + cast(r.id, String),
+                  literal(now), literal(sweep_id)) \
+        .join(Membership.__table__, and_(m.tenant_id == r.tenant_id, m.department_id == r.department_id,
+                                         m.role == Role.LIAISON, m.active == true())) \
+        .where(r.status == ReferralStatus.PENDING)
+    return _run(_insert(Notification.__table__).from_select(
+        ["tenant_id", "user_id", "case_id", "kind", "key", "created_at", "sweep_id"], rows)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"]))
+
+
 def _escalate(mine, sweep_id, now) -> int:
     table = Escalation.__table__
     total = 0
@@ -174,7 +197,11 @@ def _flag_from_alerts(mine, sweep_id, now) -> int:
         condition = and_(mine.c.sweep_id == sweep_id, mine.c.kind == alert_kind)
         if flag_kind == FlagKind.OVERDUE_NO_PROGRESS:
             # 久拖不调: overdue, and no person has recorded anything on the case since the deadline.
-            progress = select(e.id).where(e.case_id == mine.c.case_id, e.actor_id.is_not(None), e.at >= _C.due_at)
+            # Acknowledging an escalation or handling a flag answers the alarm, it does not move
+            # the case on: those lines of the timeline are not progress.
+            progress = select(e.id).where(e.case_id == mine.c.case_id, e.actor_id.is_not(None), e.at >= _C.due_at,
+                                          e.kind.not_like("escalation%"), e.kind.not_like("ack:%"),
+                                          e.kind.not_like("flag%"))
             condition = and_(condition, ~progress.exists())
         rows = select(mine.c.tenant_id, mine.c.case_id, literal(flag_kind.value), literal(int(FAULT_OF[flag_kind])),
                       key, _C.assignee_id, null(), literal(""), literal(now), literal(sweep_id)) \
@@ -196,6 +223,13 @@ def _flag_late_referrals(sweep_id, now) -> int:
                     .on_conflict_do_nothing(index_elements=["tenant_id", "key"]))
     _run(update(Referral.__table__).where(late).values(late_flagged=True))
     return inserted
+
+
+# The visits still open, which every sweep looks through (migration bb5dfc325148): without it
+# each sweep reads every follow-up of every township twice. The predicate is the query's own.
+_OPEN = and_(FollowUp.done_at.is_(None), FollowUp.missed_flagged.is_(False))
+OPEN_FOLLOW_UPS = Index("ix_follow_ups_open", FollowUp.tenant_id, FollowUp.due_on,
+                        postgresql_where=_OPEN, sqlite_where=_OPEN)
 
 
 def _flag_missed_follow_ups(sweep_id, now) -> int:

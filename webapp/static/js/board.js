@@ -71,6 +71,18 @@
     }
   });
 
+  // No answer, or an error the card cannot show (5xx, a lost connection): a dropped card goes
+  // back to its state's column; the page's message area says what happened.
+  function putBack(evt) {
+    var card = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest(".board-card");
+    if (card && board.contains(card)) {
+      card.dataset.column = card.dataset.state;
+      place(card);
+    }
+  }
+  document.body.addEventListener("htmx:responseError", putBack);
+  document.body.addEventListener("htmx:sendError", putBack);
+
   if (!window.Sortable || !board.hasAttribute("data-movable")) return;
   board.querySelectorAll(".board-list").forEach(function (list) {
     Sortable.create(list, {
