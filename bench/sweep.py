@@ -27,8 +27,14 @@ security on): ``run_sweep(now)`` in an app context, then a commit, timed togethe
   second           the no-change sweep, ``--repeat`` times, one, two... minutes later (median),
                    right after the first (its dead row versions not yet vacuumed)
   second_vacuumed  the same after ``VACUUM ANALYZE cases`` (what autovacuum does within a
-                   minute or so of a large sweep), PostgreSQL only
+                   minute or so of a large sweep, before the worker's next sweep five
+                   minutes on), PostgreSQL only
   next_hour        a sweep two hours on: what comes due in an ordinary hour
+
+Beside each wall-clock figure, ``*_db_cpu_s`` is the CPU time the database server process
+used meanwhile (read from /proc when the server runs on this machine; on SQLite, this
+process's): less sensitive than the wall clock to other load on a shared machine, whose
+1-minute load average is printed at the start and the end.
 
 The baseline, in the same run and the same role, is a plain ``SELECT count(*)`` over the open
 cases (median of three). One ``name: value unit`` line per figure, with the ratios to the
@@ -225,9 +231,8 @@ def generate(now, townships, n_open, seed=2026):
             for days in (7, 30):
                 due_on = (c["resolved_at"] + days * D).date()
                 done = due_on < today_ and rng.random() < FOLLOW_UP_DONE
-                follow_ups.append((tenant_id, case_id, due_on,
-                                   datetime.combine(due_on, datetime.min.time(), timezone.utc) + 10 * H if done else None,
-                                   mediator if done else None, "", False))
+                done_at = datetime.combine(due_on, datetime.min.time(), timezone.utc) + 10 * H if done else None
+                follow_ups.append((tenant_id, case_id, due_on, done_at, mediator if done else None, "", False))
     return cases, events, referrals, follow_ups
 
 
@@ -332,7 +337,8 @@ class Postgres:
             INSERT INTO memberships (user_id, county_id, tenant_id, role, department_id, active)
             SELECT u.id, t.county_id, t.id, r.role, CASE WHEN r.role = 'liaison' THEN d.id END, true
             FROM tenants t JOIN departments d ON d.tenant_id = t.id
-            CROSS JOIN (VALUES ('admin', 'township_admin'), ('mediator', 'mediator'), ('liaison', 'liaison')) r(who, role)
+            CROSS JOIN (VALUES ('admin', 'township_admin'), ('mediator', 'mediator'),
+                               ('liaison', 'liaison')) r(who, role)
             JOIN users u ON u.username = t.slug || '.' || r.who""")
         cur.execute("""
             SELECT t.id, a.id, m.id, d.id FROM tenants t
@@ -659,8 +665,8 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
         out("sweep_first_target_ratio", first / TARGET_FIRST_S, "x")
         out("sweep_second_target_ratio", statistics.median(seconds) / TARGET_SECOND_S, "x")
     for kind in ("yellow", "red", "long_overdue", "unreported", "unhandled"):
-        out(f"first_alerts_{kind}{suffix}", after["alerts_by_kind"].get(kind, 0) - before["alerts_by_kind"].get(kind, 0),
-            "count")
+        alerts = after["alerts_by_kind"].get(kind, 0) - before["alerts_by_kind"].get(kind, 0)
+        out(f"first_alerts_{kind}{suffix}", alerts, "count")
     for model in written:
         table = model.__tablename__
         out(f"first_rows_{table}{suffix}", after[table] - before[table], "count")
