@@ -76,18 +76,3 @@ def hx(client, method, path, data=None, **headers):
 def prefixed(case, **fields):
     """Field names of a transition form drawn on the card of ``case``."""
     return {f"card{case.id}-{name}": value for name, value in fields.items()}
-
-
-@pytest.fixture
-def login_as(login_as, tenant):
-    """``login_as`` that leaves the township in scope for the test's own reads. The test and
-    its requests share one connection, and on PostgreSQL the sign-in request (no township)
-    wrote an empty scope into the transaction that row-level security reads."""
-
-    def _login(*args, **kwargs):
-        client = login_as(*args, **kwargs)
-        with tenant_scope(tenant.id):
-            pass  # entering and leaving writes the township back into the transaction
-        return client
-
-    return _login

@@ -5,7 +5,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from tenants import scope
 from tenants.scope import all_tenants, tenant_scope
 from tests import factories
 from webapp import timelimits
@@ -25,26 +24,11 @@ def bj(year, month, day, hour=10, minute=0) -> datetime:
 
 @pytest.fixture(autouse=True)
 def _township_in_scope(request):
-    """Test code reads the township's rows inside its scope, as its pages do; requests open
-    their own scope, and on PostgreSQL the test's scope is written back after each one."""
-    if "tenant" not in request.fixturenames:
-        yield
-        return
-    tenant = request.getfixturevalue("tenant")
-    app = request.getfixturevalue("app")
-    monkeypatch = request.getfixturevalue("monkeypatch")
+    """Tests here read and write the township's rows inside its scope (tests/conftest.py)."""
+    if "tenant" in request.fixturenames:
+        request.getfixturevalue("township_scope")
+    yield
 
-    class ScopedClient(app.test_client_class):
-        def open(self, *args, **kwargs):
-            response = super().open(*args, **kwargs)
-            scope._sync_database()
-            return response
-
-    monkeypatch.setattr(app, "test_client_class", ScopedClient)
-    with tenant_scope(tenant.id):
-        yield
-        if not db.session.is_active:  # the test failed in a flush: leave the scope quietly
-            db.session.rollback()
 
 
 class Center:

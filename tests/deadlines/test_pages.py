@@ -18,7 +18,7 @@ from webapp.deadlines.models import (
 )
 from webapp.extensions import db
 
-BELL = re.compile(r'<a class="bell"[^>]*>🔔(?:<span class="count">(\d+)</span>)?</a>')
+BELL = re.compile(r'<a class="bell"[^>]*><svg.*?</svg>(?:<span class="count">(\d+)</span>)?</a>', re.S)
 
 
 def _text(response):
