@@ -133,7 +133,10 @@ def _scope_params() -> dict:
 
 @event.listens_for(Session, "after_begin")
 def _write_scope_into_transaction(session, transaction, connection):
-    if connection.dialect.name == "postgresql":
+    # Every transaction starts with no township and not all of them (the settings are
+    # transaction-local, set with is_local): so with no scope there is nothing to write,
+    # and a page saves a round trip before it knows its township.
+    if connection.dialect.name == "postgresql" and (_tenant_id.get() is not None or _all_tenants.get()):
         connection.execute(_SET_SCOPE, _scope_params())
 
 

@@ -7,7 +7,7 @@ pages and objects look exactly like pages that do not exist.
 """
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from tenants.models import COUNTY_ROLES, Membership, Tenant
 from tenants.scope import close_request_scope, open_request_scope
@@ -31,20 +31,29 @@ def _add_slug(endpoint, values):
         values["slug"] = tenant.slug
 
 
+def _grants(user_id):
+    """The memberships of ``user_id`` that let them into the township ``Tenant`` of the query."""
+    return and_(
+        Membership.user_id == user_id,
+        Membership.active.is_(True),
+        or_(
+            Membership.tenant_id == Tenant.id,
+            (Membership.tenant_id.is_(None)) & (Membership.county_id == Tenant.county_id),
+        ),
+    )
+
+
+def _best(memberships):
+    """A township role wins over a county one."""
+    memberships = sorted((m for m in memberships if m is not None), key=lambda m: m.role in COUNTY_ROLES)
+    return memberships[0] if memberships else None
+
+
 def membership_for(user, tenant: Tenant) -> Membership | None:
     """The membership that lets ``user`` into ``tenant``; a township role wins over a county one."""
-    rows = db.session.scalars(
-        select(Membership).where(
-            Membership.user_id == user.id,
-            Membership.active.is_(True),
-            or_(
-                Membership.tenant_id == tenant.id,
-                (Membership.tenant_id.is_(None)) & (Membership.county_id == tenant.county_id),
-            ),
-        )
-    ).all()
-    rows.sort(key=lambda m: m.role in COUNTY_ROLES)
-    return rows[0] if rows else None
+    return _best(db.session.scalars(
+        select(Membership).join(Tenant, Tenant.id == tenant.id).where(_grants(user.id))
+    ).all())
 
 
 def _resolve_tenant():
@@ -56,10 +65,13 @@ def _resolve_tenant():
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-    if tenant is None:
+    # The township and the user's way into it in one statement: every township page pays this.
+    rows = db.session.execute(
+        select(Tenant, Membership).outerjoin(Membership, _grants(current_user.id)).where(Tenant.slug == slug)
+    ).all()
+    if not rows:
         abort(404)
-    membership = membership_for(current_user, tenant)
+    tenant, membership = rows[0][0], _best(row[1] for row in rows)
     if membership is None:
         abort(404)
     g.tenant = tenant

@@ -38,12 +38,15 @@ def refresh(case, now=None) -> None:
     from webapp.cases.operations import settings_for
 
     now = now or utcnow()
-    settings = settings_for(case.tenant_id)
-    calendar = calendar_for_tenant(case.tenant_id, settings)
+    # Reading the settings and pauses must not flush the change being made: the case's new
+    # state and its moments then go to the database in one UPDATE.
+    with db.session.no_autoflush:
+        settings = settings_for(case.tenant_id)
+        calendar = calendar_for_tenant(case.tenant_id, settings)
+        pauses = _finished_pauses(case) if case.limit_days else ()
     before = tuple(getattr(case, name) for name in _MOMENTS)
     if case.limit_days:
-        moments = timelimits.deadlines(case.clock_started_at, case.limit_days, _finished_pauses(case), settings,
-                                       calendar)
+        moments = timelimits.deadlines(case.clock_started_at, case.limit_days, pauses, settings, calendar)
         case.due_at, case.warn_at, case.escalate_at = moments.due_at, moments.warn_at, moments.escalate_at
     case.report_by = case.assessed_at + timelimits.REPORT_WITHIN \
         if case.risk == Risk.MAY_ESCALATE and case.assessed_at else None

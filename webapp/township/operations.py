@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.cases.models import CaseSettings, Category
+from webapp.cases.operations import forget_settings
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 
@@ -19,6 +20,7 @@ def save_limits(tenant_id: int, **values) -> CaseSettings:
     for name, value in values.items():
         setattr(settings, name, value)
     db.session.flush()
+    forget_settings()
     return settings
 
 
