@@ -7,7 +7,7 @@ pages and objects look exactly like pages that do not exist.
 """
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from tenants.models import COUNTY_ROLES, Membership, Tenant
 from tenants.scope import close_request_scope, open_request_scope
@@ -56,6 +56,15 @@ def membership_for(user, tenant: Tenant) -> Membership | None:
     ).all())
 
 
+# The township and the user's ways into it in one statement, built once: every township
+# page pays for it before anything else.
+_TOWNSHIP_AND_WAY_IN = (
+    select(Tenant, Membership)
+    .outerjoin(Membership, _grants(bindparam("user_id")))
+    .where(Tenant.slug == bindparam("slug"))
+)
+
+
 def _resolve_tenant():
     g.tenant = None
     g.membership = None
@@ -65,10 +74,7 @@ def _resolve_tenant():
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    # The township and the user's way into it in one statement: every township page pays this.
-    rows = db.session.execute(
-        select(Tenant, Membership).outerjoin(Membership, _grants(current_user.id)).where(Tenant.slug == slug)
-    ).all()
+    rows = db.session.execute(_TOWNSHIP_AND_WAY_IN, {"slug": slug, "user_id": current_user.id}).all()
     if not rows:
         abort(404)
     tenant, membership = rows[0][0], _best(row[1] for row in rows)

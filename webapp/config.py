@@ -59,6 +59,10 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie is signed once at sign-in and lasts 12 hours from then; idling is watched on
+    # the server (SESSION_IDLE_TIMEOUT). Re-signing it on every response would cost each page
+    # time and bytes on a village's slow network for nothing.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 
     # CSRF tokens live as long as the session, so a board left open all morning works.

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from webapp import audit
 from webapp.auth.models import LoginSession, User
@@ -78,16 +78,17 @@ def end_session(user: User | None, reason: str = "logout") -> None:
     session.clear()
 
 
+# The session and its user in one statement, built once: every signed-in page pays for it.
+_SESSION_AND_USER = select(LoginSession, User).join(User, User.id == LoginSession.user_id) \
+    .where(LoginSession.id == bindparam("key"))
+
+
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user only while their server-side session lives."""
     token = session.get("sid")
     if not token:
         return None
-    # The session and its user in one statement: every signed-in page pays for this.
-    row = db.session.execute(
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.id == LoginSession.key_for(token))
-    ).first()
+    row = db.session.execute(_SESSION_AND_USER, {"key": LoginSession.key_for(token)}).first()
     if row is None:
         return None
     login, user = row
