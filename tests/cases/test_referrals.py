@@ -176,8 +176,10 @@ def test_a_liaison_records_sessions_only_while_the_case_is_with_their_department
     db.session.commit()
 
     for case in (back_at_center, at_court):
-        # Still visible to the station, which once had it, but no longer theirs to work on.
-        assert liaison.get(f"/t/alpha/cases/{case.id}").status_code == 200
+        # Still visible to the station, which once had it, but no longer theirs to work on:
+        # the page offers no session form, and a session posted anyway is refused.
+        page = liaison.get(f"/t/alpha/cases/{case.id}")
+        assert page.status_code == 200 and "记录一次调解" not in _text(page) and "/sessions" not in page.text
         response = liaison.post(f"/t/alpha/cases/{case.id}/sessions", data={
             "held_on": timelimits.today().isoformat(), "place": "派出所", "participants": "张三",
             "notes": "调解记录", "csrf_token": liaison.csrf})

@@ -267,16 +267,24 @@ def return_referral(case: Case, actor, *, reason: str) -> None:
 # -- mediation ------------------------------------------------------------------------------
 
 
-def record_session(case: Case, actor, *, held_on: date, place: str, participants: str, notes: str) -> MediationSession:
+def session_refusal(case: Case, actor):
+    """Why ``actor`` may not record a mediation session on ``case`` now, or None."""
     if case.state not in (CaseState.MEDIATING, CaseState.REFERRED, CaseState.ESCALATED):
-        raise Refused(_l("Mediation sessions are recorded while a case is being mediated."))
-    referral = None
+        return _l("Mediation sessions are recorded while a case is being mediated.")
     if actor.role.value == "liaison":
         # A department records its work while the case is referred to it, not once it is back
         # at the center or with another department (the session would count as theirs).
         referral = case.open_referral
         if referral is None or referral.department_id != actor.department_id:
-            raise Refused(_l("This case was referred to another department."))
+            return _l("This case was referred to another department.")
+    return None
+
+
+def record_session(case: Case, actor, *, held_on: date, place: str, participants: str, notes: str) -> MediationSession:
+    reason = session_refusal(case, actor)
+    if reason is not None:
+        raise Refused(reason)
+    referral = case.open_referral if actor.role.value == "liaison" else None
     session = MediationSession(tenant_id=case.tenant_id, case_id=case.id, held_on=held_on, place=place,
                                participants=participants, notes=notes, recorded_by_id=actor.user_id,
                                referral_id=referral.id if referral else None)

@@ -84,6 +84,7 @@ def _render_case(case, status=200, open_form=None, open_action=None, revealed=No
         "revealed": revealed or {},
         "party_form": PartyForm().setup() if open_action != "party" else open_form,
         "session_form": SessionForm() if open_action != "session" else open_form,
+        "may_record_session": can("case.record") and operations.session_refusal(case, g.membership) is None,
         "attachment_form": AttachmentForm() if open_action != "attachment" else open_form,
     }
     template = "cases/_case.html" if htmx and not htmx.boosted else "cases/show.html"
