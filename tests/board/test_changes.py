@@ -4,7 +4,10 @@ import re
 from datetime import timedelta
 from urllib.parse import quote
 
+from sqlalchemy import update
+
 from tests.board.conftest import S, hx
+from webapp.cases.models import Case
 from webapp.cases import operations
 from webapp.extensions import db
 from webapp.types import utcnow
@@ -98,6 +101,23 @@ def test_a_light_that_turned_red_with_time_alone_comes_too(login_as, desk):
     html = poll(client, since=utcnow() - timedelta(minutes=1), etag='"old"', view="all").get_data(as_text=True)
     assert f'id="card-{case.id}"' in inbox(html)
     assert "light light-red" in inbox(html)
+
+
+def test_a_light_that_turned_yellow_at_its_warning_moment_comes_too(login_as, desk):
+    # Counted in working days, the warning moment can fall well before "three calendar days
+    # before the deadline" (a weekend or a holiday in between): the board follows the case's.
+    case = desk.case(S.ASSESSED)
+    client = login_as("township_admin")
+    first = poll(client, view="all")
+    # The moments as the clock set them days ago; the case itself has not changed since.
+    db.session.execute(update(Case).where(Case.id == case.id).values(
+        due_at=utcnow() + timedelta(days=5), warn_at=utcnow() - timedelta(seconds=5),
+        updated_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    html = poll(client, since=utcnow() - timedelta(minutes=1), etag=first.headers["ETag"], view="all")
+    assert html.status_code == 200 and html.headers["ETag"] != first.headers["ETag"]
+    assert f'id="card-{case.id}"' in inbox(html.get_data(as_text=True))
+    assert "light light-yellow" in inbox(html.get_data(as_text=True))
 
 
 def test_a_liaison_polls_only_their_referrals(login_as, desk):

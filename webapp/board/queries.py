@@ -164,7 +164,7 @@ class Summary:
     etag: str = ""
 
 
-def summary(view: View, membership, now: datetime, settings, etag: bool = True) -> Summary:
+def summary(view: View, membership, now: datetime, etag: bool = True) -> Summary:
     """Per-column counts and, with ``etag``, a fingerprint of the view that changes whenever one
     of its cards would: a case added, changed (every change stamps ``updated_at``), leaving the
     view (the count), or its light turning yellow or red with time (the counts by deadline).
@@ -175,10 +175,9 @@ def summary(view: View, membership, now: datetime, settings, etag: bool = True) 
     columns = [Case.state, func.count()]
     if etag:
         running = Case.state.in_(RUNNING)
-        yellow = now + timedelta(days=settings.yellow_days)
         latest = query.with_only_columns(func.max(Case.updated_at)).correlate(None).scalar_subquery()
         columns += [func.sum(when((and_(running, Case.due_at <= now), 1), else_=0)),
-                    func.sum(when((and_(running, Case.due_at <= yellow), 1), else_=0)), latest]
+                    func.sum(when((and_(running, Case.warn_at <= now), 1), else_=0)), latest]
     rows = db.session.execute(query.with_only_columns(*columns).group_by(Case.state)).all()
     counts = {state.value: 0 for state in COLUMNS}
     for row in rows:
@@ -191,16 +190,16 @@ def summary(view: View, membership, now: datetime, settings, etag: bool = True) 
     return Summary(counts, hashlib.sha1("|".join(parts).encode()).hexdigest()[:20])
 
 
-def changed_since(view: View, membership, since: datetime, now: datetime, settings):
+def changed_since(view: View, membership, since: datetime, now: datetime):
     """Cases changed since ``since`` (with an overlap) that the member can see: those still in
     the view, loaded for their cards, and the ids of those that left it. None when there are
     too many to patch in."""
     since = since - SINCE_OVERLAP
-    days = timedelta(days=settings.yellow_days)
     running = Case.state.in_(RUNNING)
-    # A light changes with time alone: red at the deadline, yellow ``yellow_days`` before it.
+    # A light changes with time alone: red at the deadline, yellow at the case's warning
+    # moment (``yellow_days`` before the deadline, counted in the township's kind of days).
     crossed = and_(running, or_(and_(Case.due_at > since, Case.due_at <= now),
-                                and_(Case.due_at > since + days, Case.due_at <= now + days)))
+                                and_(Case.warn_at > since, Case.warn_at <= now)))
     ids = db.session.scalars(
         visible_cases().with_only_columns(Case.id).where(or_(Case.updated_at > since, crossed)).limit(MAX_CHANGES + 1)
     ).all()

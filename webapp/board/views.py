@@ -32,10 +32,8 @@ def _partial() -> bool:
 
 
 def _settings():
-    """The township's time-limit settings, read once per request."""
-    if "board_settings" not in g:
-        g.board_settings = operations.settings_for(g.tenant.id)
-    return g.board_settings
+    """The township's time-limit settings (read once per transaction)."""
+    return operations.settings_for(g.tenant.id)
 
 
 def _render(template, **context):
@@ -74,7 +72,7 @@ def _poller(view, summary, now):
 def index():
     now = utcnow()
     view = queries.view_from(request.args, g.membership)
-    summary = queries.summary(view, g.membership, now, _settings())
+    summary = queries.summary(view, g.membership, now)
     return _render(
         "board/index.html", view=view, views=queries.views_for(g.membership), labels=queries.VIEW_LABELS,
         columns=queries.COLUMNS, counts=summary.counts, poll=_poller(view, summary, now),
@@ -91,7 +89,7 @@ def column():
     context = {"state": state, "view": view, "cards": _cards(cases, now), "next_page": next_page}
     if _partial():
         return _render("board/_cards.html", **context)
-    summary = queries.summary(view, g.membership, now, _settings(), etag=False)
+    summary = queries.summary(view, g.membership, now, etag=False)
     return _render("board/column.html", count=summary.counts[state.value], **context)
 
 
@@ -104,15 +102,14 @@ def changes():
     view = queries.view_from(request.args, g.membership)
     if not _partial():
         return redirect(url_for("board.index", **view.args()))
-    settings = _settings()
-    summary = queries.summary(view, g.membership, now, settings)
+    summary = queries.summary(view, g.membership, now)
     if request.if_none_match.contains(summary.etag):
         response = current_app.response_class(status=304)
     else:
         changed, gone = [], []
         since = _since(request.args.get("since"))
         if since is not None:
-            found = queries.changed_since(view, g.membership, since, now, settings)
+            found = queries.changed_since(view, g.membership, since, now)
             if found is None:  # too much changed to patch in: load the board afresh
                 response = current_app.response_class(status=200)
                 response.headers["HX-Refresh"] = "true"
@@ -152,7 +149,7 @@ def _render_card(case, status=200, *, form=None, action=None, choices=None, menu
         counts = None
         if "view" in request.values:
             view = queries.view_from(request.values, g.membership)
-            counts = queries.summary(view, g.membership, now, _settings(), etag=False).counts
+            counts = queries.summary(view, g.membership, now, etag=False).counts
         if message is not None:
             context["messages"] = [message]
         return _render("board/_card_response.html", counts=counts, columns=queries.COLUMNS, **context), status
