@@ -352,7 +352,9 @@ def record_follow_up(case: Case, actor, follow_up: FollowUp, *, carried_out: boo
     if follow_up.done_at is not None:
         raise Refused(_l("This visit has been recorded already."))
     if case.state == CaseState.RESOLVED:
-        _move(case, "follow_up", actor, note=notes)
+        # The first visit moves the case into follow-up; what was found is told once, on
+        # the visit's own line of the timeline below.
+        _move(case, "follow_up", actor)
     else:
         reason = workflow.refusal(case, "follow_up", actor)
         if reason is not None:
