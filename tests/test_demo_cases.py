@@ -106,9 +106,10 @@ def test_demo_case_history_is_complete_and_true(runner, db):
                 _file_and_parties_are_sound(tenant, case)
 
 
-def test_seeding_cases_twice_changes_nothing(runner, db):
+def test_seeding_twice_changes_nothing(runner, db):
     _seed(runner)
     once = _row_counts(db)
+    assert once["tenants"] == 3 and once["users"] == 17
     assert 150 <= once["cases"] <= 210 and once["case_events"] > 5 * once["cases"]
     _seed(runner)
     assert _row_counts(db) == once
