@@ -44,7 +44,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{embedded_redis_socket()}"
-    RQ_QUEUES = ["default"]
+    # In the order a worker takes them: time limits and notices first, then the slow work
+    # (renderings, the figures summary).
+    RQ_QUEUES = ["default", "slow"]
     # A worker counts as alive while its heartbeat is younger than this.
     WORKER_HEARTBEAT_MAX_AGE = 120
 

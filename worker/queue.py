@@ -27,17 +27,18 @@ def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection())
 
 
-def enqueue_after_commit(func, *args, job_id: str, **kwargs) -> None:
+def enqueue_after_commit(func, *args, job_id: str, queue: str = "default", **kwargs) -> None:
     """Enqueue ``func(*args)`` once the current transaction commits, under a deterministic id.
 
     A job enqueued before commit could run before its rows exist, and one enqueued for a
     transaction that rolls back would act on nothing. A job with the same id still waiting
-    in the queue is not added twice.
+    in the queue is not added twice. Workers take the queues in the order of ``RQ_QUEUES``:
+    the time limits' jobs ("default") before the slow ones ("slow": renderings, summaries).
     """
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback, even of nothing else, drops the job too
-    session.info.setdefault(_PENDING, []).append((func, args, kwargs, job_id))
+    session.info.setdefault(_PENDING, []).append((func, args, kwargs, job_id, queue))
 
 
 def enqueue_unless_waiting(queue: Queue, func, *args, job_id: str, **kwargs):
@@ -55,8 +56,9 @@ def _enqueue_pending(session):
     if not pending:
         return
     try:
-        queue = get_queue()
-        for func, args, kwargs, job_id in pending:
+        queues = {}
+        for func, args, kwargs, job_id, name in pending:
+            queue = queues.setdefault(name, get_queue(name))
             enqueue_unless_waiting(queue, func, *args, job_id=job_id, **kwargs)
     except RedisError as error:
         # The change is committed; what the job would do, the next sweep finds in the database.

@@ -22,4 +22,9 @@ def missing_parts(case) -> list:
     mediated_here = any(e.to_state == CaseState.MEDIATING for e in case.events)
     if mediated_here and not case.sessions and not case.referrals:
         missing.append(_l("no record of a mediation session"))
+    from webapp.documents.operations import case_file_problem
+
+    problem = case_file_problem(case)
+    if problem is not None:
+        missing.append(problem)
     return missing

@@ -377,16 +377,24 @@ def reopen_case(case: Case, actor, *, reason: str) -> None:
 
 
 def close_case(case: Case, actor, *, note: str = "") -> None:
+    """结案: the case file is rendered by the worker once the closing commits."""
+    from webapp.documents.operations import request_case_file
+
     _move(case, "close", actor, note=note)
     case.closed_at = utcnow()
     db.session.flush()
+    request_case_file(case, actor)
 
 
 def archive_case(case: Case, actor) -> None:
     """卷宗归档: only a complete file is archived."""
+    from webapp.documents.operations import request_case_file
+
     _move(case, "archive", actor)
     case.archived_at = utcnow()
     db.session.flush()
+    # The archived version, with its archive date; the version made at closing is kept.
+    request_case_file(case, actor)
 
 
 def add_attachment(case: Case, actor, *, filename: str, content_type: str, data: bytes, storage) -> Attachment:

@@ -1,0 +1,236 @@
+"""Requesting, rendering and zipping documents. Requests come from pages and from the case
+workflow (closing and archiving a case request its case file); rendering runs in the worker
+(``worker.jobs.render_document``), never inside a web request.
+
+Operations flush; the view or job that called them commits.
+"""
+import csv
+import hashlib
+import io
+import zipfile
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from webapp.cases.models import Case, CaseState
+from webapp.documents.builders import build
+from webapp.documents.models import Document, DocumentStatus, Kind
+from webapp.documents.render import append_pdfs, render_with_pages
+from webapp.extensions import db
+from webapp.storage import get_storage
+from webapp.timelimits import BEIJING
+from webapp.types import utcnow
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+def _subject(kind: str, subject_id):
+    return func.coalesce(Document.subject_id, 0) == (subject_id or 0)
+
+
+def _next_version(tenant_id: int, kind: str, subject_id) -> int:
+    last = db.session.scalar(select(func.max(Document.version)).where(
+        Document.tenant_id == tenant_id, Document.kind == kind, _subject(kind, subject_id)))
+    return (last or 0) + 1
+
+
+def request_document(kind: str, *, tenant_id: int, case: Case | None = None, subject_id: int | None = None,
+                     masked: bool = False, requested_by_id: int | None = None, params: dict | None = None,
+                     title: str = "") -> Document:
+    """A new version of ``kind`` about its subject, pending until the worker renders it.
+
+    A request while the same document is still waiting adds nothing: the waiting one renders
+    the subject as it is when the worker gets to it. The render job is enqueued after commit.
+    """
+    if subject_id is None and case is not None:
+        subject_id = case.id
+    waiting = db.session.scalar(select(Document).where(
+        Document.tenant_id == tenant_id, Document.kind == kind, _subject(kind, subject_id),
+        Document.masked == masked, Document.status == DocumentStatus.PENDING).order_by(Document.version.desc()))
+    if waiting is not None and (waiting.params or None) == (params or None):
+        return waiting
+    document = Document(tenant_id=tenant_id, kind=kind, case_id=case.id if case is not None else None,
+                        subject_id=subject_id, version=_next_version(tenant_id, kind, subject_id),
+                        status=DocumentStatus.PENDING, masked=masked, params=params, title=title,
+                        requested_by_id=requested_by_id)
+    db.session.add(document)
+    db.session.flush()
+    _enqueue(document)
+    return document
+
+
+def _enqueue(document: Document) -> None:
+    from worker.jobs import render_document
+    from worker.queue import enqueue_after_commit
+
+    enqueue_after_commit(render_document, document.tenant_id, document.id, job_id=f"render-document-{document.id}",
+                         queue="slow")
+
+
+def request_case_file(case: Case, actor=None) -> Document:
+    """卷宗: requested when a case closes (for the director to check before archiving) and when
+    it is archived (the archived version, with its archive date). Full identity: it is a legal
+    document. An earlier version, once ready, is kept unchanged."""
+    return request_document(Kind.CASE_FILE, tenant_id=case.tenant_id, case=case,
+                            requested_by_id=getattr(actor, "user_id", None))
+
+
+def retry(document: Document) -> Document:
+    """A failed render is tried again (as the same version: nothing was stored)."""
+    if document.status == DocumentStatus.FAILED:
+        document.status, document.error = DocumentStatus.PENDING, ""
+        db.session.flush()
+        _enqueue(document)
+    return document
+
+
+# -- lookups ----------------------------------------------------------------------------------
+
+
+def newest(tenant_id: int, kind: str, subject_id: int, *, ready: bool = False) -> Document | None:
+    query = select(Document).where(Document.tenant_id == tenant_id, Document.kind == kind,
+                                   _subject(kind, subject_id))
+    if ready:
+        query = query.where(Document.status == DocumentStatus.READY)
+    return db.session.scalar(query.order_by(Document.version.desc()).limit(1))
+
+
+def newest_case_files(tenant_id: int, case_ids) -> dict[int, Document]:
+    """The newest case file of each case, by case id (any status)."""
+    if not case_ids:
+        return {}
+    latest = (select(Document.subject_id, func.max(Document.version).label("version"))
+              .where(Document.tenant_id == tenant_id, Document.kind == Kind.CASE_FILE,
+                     Document.subject_id.in_(list(case_ids)))
+              .group_by(Document.subject_id).subquery())
+    rows = db.session.scalars(select(Document).join(latest, (Document.subject_id == latest.c.subject_id)
+                                                    & (Document.version == latest.c.version))
+                              .where(Document.tenant_id == tenant_id, Document.kind == Kind.CASE_FILE)).all()
+    return {d.subject_id: d for d in rows}
+
+
+def case_file_problem(case: Case):
+    """Why the case's file cannot be archived as it stands, as far as its rendering goes: the
+    newest case file failed to render. (A file still waiting for the worker does not hold up
+    the archive: archiving renders the archived version anyway.)"""
+    from flask_babel import lazy_gettext as _l
+
+    if case.id is None:
+        return None
+    document = newest(case.tenant_id, Kind.CASE_FILE, case.id)
+    if document is not None and document.status == DocumentStatus.FAILED:
+        return _l("the case file could not be rendered (%(error)s): render it again", error=document.error[:200])
+    return None
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def render(document: Document, storage=None, on_progress=None) -> Document:
+    """Render and store ``document``; a ready one is left alone (idempotent)."""
+    if document.status == DocumentStatus.READY:
+        return document
+    storage = storage or get_storage()
+    if document.kind == Kind.ARCHIVE_ZIP:
+        return build_archive_zip(document, storage, on_progress=on_progress)
+    template, context, title = build(document)
+    appendices = context.pop("appendices", None) or []
+    pdf, pages = render_with_pages(template, title=title, **context)
+    if appendices:
+        pdf, pages = append_pdfs(pdf, appendices)
+    return _store(document, pdf, pages=pages, title=title, storage=storage)
+
+
+def _store(document: Document, data: bytes, *, pages, title: str, storage) -> Document:
+    key = (f"{document.tenant_id}/documents/{document.kind}/{document.subject_id or 0}/"
+           f"v{document.version}-{document.id}.{document.extension}")
+    storage.put(key, data)
+    document.storage_key, document.sha256, document.size = key, hashlib.sha256(data).hexdigest(), len(data)
+    document.pages, document.title, document.error = pages, title or document.title, ""
+    document.status, document.rendered_at = DocumentStatus.READY, utcnow()
+    db.session.flush()
+    return document
+
+
+def mark_failed(document: Document, error: BaseException) -> None:
+    document.status = DocumentStatus.FAILED
+    document.error = (str(error) or type(error).__name__)[:2000]
+    db.session.flush()
+
+
+def read(document: Document, storage=None) -> bytes:
+    return (storage or get_storage()).get(document.storage_key)
+
+
+# -- the director's list: closed, not archived, and why ----------------------------------------
+
+
+def unarchived(tenant_id: int) -> dict:
+    """Every closed case not yet archived, with the parts its file lacks and its case file."""
+    from webapp.cases.completeness import missing_parts
+
+    cases = db.session.scalars(select(Case).where(Case.tenant_id == tenant_id, Case.state == CaseState.CLOSED)
+                               .options(selectinload(Case.parties), selectinload(Case.referrals),
+                                        selectinload(Case.follow_ups), selectinload(Case.sessions),
+                                        selectinload(Case.events), selectinload(Case.agreement))
+                               .order_by(Case.closed_at, Case.id)).all()
+    files = newest_case_files(tenant_id, [c.id for c in cases])
+    archived = db.session.scalar(select(func.count(Case.id)).where(Case.tenant_id == tenant_id,
+                                                                    Case.state == CaseState.ARCHIVED))
+    rows = [{"case": c, "missing": missing_parts(c), "file": files.get(c.id)} for c in cases]
+    return {"rows": rows, "closed": len(cases), "archived": archived,
+            "ready": sum(1 for r in rows if not r["missing"])}
+
+
+# -- the county's ZIP of a township's archived case files -------------------------------------
+
+
+def _day_bounds(start: date, end: date):
+    return (datetime.combine(start, time.min, tzinfo=BEIJING),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=BEIJING))
+
+
+def archived_cases(tenant_id: int, start: date, end: date) -> list[Case]:
+    low, high = _day_bounds(start, end)
+    return db.session.scalars(select(Case).where(
+        Case.tenant_id == tenant_id, Case.state == CaseState.ARCHIVED,
+        Case.archived_at >= low, Case.archived_at < high).order_by(Case.archived_at, Case.id)).all()
+
+
+def request_archive_zip(tenant, *, start: date, end: date, requested_by_id: int | None) -> Document:
+    """The county asks for every archived case file of one township and period, as one ZIP."""
+    return request_document(Kind.ARCHIVE_ZIP, tenant_id=tenant.id, requested_by_id=requested_by_id,
+                            params={"from": start.isoformat(), "to": end.isoformat()},
+                            title=f"{tenant.name} {start.isoformat()}—{end.isoformat()} 归档卷宗")
+
+
+def build_archive_zip(document: Document, storage, on_progress=None) -> Document:
+    """The newest ready case file of each archived case of the period; a case whose file was
+    never rendered (or failed) is rendered here first, in the worker. A manifest (清单.csv)
+    lists each file with its version and SHA-256."""
+    start, end = date.fromisoformat(document.params["from"]), date.fromisoformat(document.params["to"])
+    cases = archived_cases(document.tenant_id, start, end)
+    document.total, document.progress = len(cases), 0
+    db.session.flush()
+    if on_progress:
+        on_progress()
+    buffer, manifest = io.BytesIO(), io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(["案号", "案由", "归档日期", "卷宗版本", "页数", "SHA-256", "文件名"])
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for case in cases:
+            case_file = newest(document.tenant_id, Kind.CASE_FILE, case.id, ready=True)
+            if case_file is None:
+                case_file = render(request_case_file(case), storage)
+            name = f"{case.number}.pdf"
+            archive.writestr(name, storage.get(case_file.storage_key))
+            writer.writerow([case.number, case.title, case.archived_at.astimezone(BEIJING).date().isoformat(),
+                             case_file.version, case_file.pages, case_file.sha256, name])
+            document.progress += 1
+            db.session.flush()
+            if on_progress:
+                on_progress()
+        archive.writestr("清单.csv", "\ufeff" + manifest.getvalue())
+    return _store(document, buffer.getvalue(), pages=None, title=document.title, storage=storage)

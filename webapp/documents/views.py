@@ -1,0 +1,256 @@
+"""Pages and downloads of documents. Requests create a pending document and return its status
+partial, which polls itself until the worker has rendered it; nothing renders in a request.
+Each view is load → check → operate → render, and commits once."""
+from io import BytesIO
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from tenants.models import Tenant
+from tenants.scope import all_tenants, tenant_scope
+from webapp import audit
+from webapp.cases.access import get_case_or_404
+from webapp.cases.models import CaseState
+from webapp.documents import bp, county_bp, operations
+from webapp.documents.forms import ArchiveZipForm
+from webapp.documents.models import Document, DocumentStatus, Kind
+from webapp.extensions import db, htmx
+from webapp.permissions import can, require
+
+# Single documents printed on demand, by the name in their address.
+SINGLE = {"agreement": Kind.AGREEMENT, "intake-form": Kind.INTAKE_FORM}
+
+KIND_LABELS = {
+    Kind.CASE_FILE: _l("Case file"),
+    Kind.AGREEMENT: _l("Mediation agreement"),
+    Kind.INTAKE_FORM: _l("Intake registration form"),
+    Kind.ARCHIVE_ZIP: _l("Archived case files (ZIP)"),
+}
+
+
+def document_label(document: Document) -> str:
+    return KIND_LABELS.get(document.kind) or document.title or document.kind
+
+
+def document_urls(document: Document) -> dict:
+    """Where a document's status and bytes are, and whether the current user may take them."""
+    if document.kind == Kind.ARCHIVE_ZIP:
+        return {"status": url_for("documents_county.county_status", document_id=document.id),
+                "download": url_for("documents_county.county_download", document_id=document.id),
+                "may_download": can("case_files.export")}
+    return {"status": url_for("documents.status", case_id=document.case_id, document_id=document.id),
+            "download": url_for("documents.download", case_id=document.case_id, document_id=document.id),
+            "may_download": document.masked or can("personal_data.reveal")}
+
+
+@bp.app_template_global()
+def case_documents(case) -> dict:
+    """What the case page's documents block shows: the newest case file, if any."""
+    return {"case_file": operations.newest(case.tenant_id, Kind.CASE_FILE, case.id)}
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"document_label": document_label, "document_urls": document_urls}
+
+
+def _status_answer(document: Document, status: int = 200):
+    """The status partial for HTMX; without JavaScript, the document's own page, which
+    refreshes itself while the document is being prepared."""
+    if htmx and not htmx.boosted:
+        return render_template("documents/_status.html", document=document), status
+    if request.method == "POST":
+        return redirect(url_for("documents.status", case_id=document.case_id, document_id=document.id), 303)
+    headers = {"Refresh": "3"} if document.pending else {}
+    return render_template("documents/status.html", document=document), status, headers
+
+
+def _refused(case, message):
+    if htmx and not htmx.boosted:
+        return render_template("documents/_refused.html", message=message), 409
+    flash(message, "error")
+    return redirect(url_for("cases.show", case_id=case.id), 303)
+
+
+def _send(document: Document, name: str):
+    mimetype = "application/zip" if document.kind == Kind.ARCHIVE_ZIP else "application/pdf"
+    return send_file(BytesIO(operations.read(document)), mimetype=mimetype, download_name=name, as_attachment=True,
+                     etag=document.sha256, max_age=0)
+
+
+def _case_document_or_404(case, document_id: int) -> Document:
+    document = db.session.scalar(select(Document).where(
+        Document.id == document_id, Document.case_id == case.id, Document.tenant_id == g.tenant.id))
+    if document is None:
+        abort(404)
+    return document
+
+
+# -- the case file ----------------------------------------------------------------------------
+
+
+@bp.get("/<int:case_id>/file.pdf")
+@require("personal_data.reveal")
+def case_file(case_id: int):
+    """The newest ready case file. It carries the parties' full identity, so only roles that
+    may reveal personal data download it, and every download is audited."""
+    case = get_case_or_404(case_id)
+    document = operations.newest(g.tenant.id, Kind.CASE_FILE, case.id, ready=True)
+    if document is None:
+        abort(404)
+    audit.record("case_file.download", user=current_user, tenant=g.tenant,
+                 detail={"case": case.number, "document": document.id, "version": document.version,
+                         "sha256": document.sha256})
+    db.session.commit()
+    return _send(document, f"{case.number}-v{document.version}.pdf")
+
+
+@bp.post("/<int:case_id>/documents/case-file")
+@require("case_files.render")
+def request_case_file(case_id: int):
+    """The director renders the case file again: a failed one is retried, otherwise a new
+    version is made and the earlier ones are kept."""
+    case = get_case_or_404(case_id)
+    if case.state not in (CaseState.CLOSED, CaseState.ARCHIVED):
+        return _refused(case, _("A case file is made once the case is closed."))
+    latest = operations.newest(g.tenant.id, Kind.CASE_FILE, case.id)
+    if latest is not None and latest.status == DocumentStatus.FAILED:
+        document = operations.retry(latest)
+    else:
+        document = operations.request_case_file(case, g.membership)
+    db.session.commit()
+    return _status_answer(document, 202)
+
+
+# -- single documents on demand ---------------------------------------------------------------
+
+
+@bp.post("/<int:case_id>/documents/<kind>")
+@require("documents.print")
+def request_single(case_id: int, kind: str):
+    """The agreement or the intake form alone, for printing and signing. Roles that may reveal
+    personal data get full identity; for everyone else the numbers are masked."""
+    case = get_case_or_404(case_id)
+    if kind not in SINGLE:
+        abort(404)
+    if SINGLE[kind] == Kind.AGREEMENT and case.agreement is None:
+        return _refused(case, _("This case has no agreement yet."))
+    document = operations.request_document(SINGLE[kind], tenant_id=g.tenant.id, case=case,
+                                           masked=not can("personal_data.reveal"),
+                                           requested_by_id=g.membership.user_id)
+    db.session.commit()
+    return _status_answer(document, 202)
+
+
+@bp.get("/<int:case_id>/documents/<int:document_id>")
+@require("case.view")
+def status(case_id: int, document_id: int):
+    case = get_case_or_404(case_id)
+    document = _case_document_or_404(case, document_id)
+    return _status_answer(document)
+
+
+@bp.get("/<int:case_id>/documents/<int:document_id>.pdf")
+@require("case.view")
+def download(case_id: int, document_id: int):
+    case = get_case_or_404(case_id)
+    document = _case_document_or_404(case, document_id)
+    if not document.masked and not can("personal_data.reveal"):
+        abort(403)
+    if not document.ready:
+        abort(404)
+    audit.record("document.download", user=current_user, tenant=g.tenant,
+                 detail={"case": case.number, "document": document.id, "kind": document.kind,
+                         "version": document.version, "masked": document.masked})
+    db.session.commit()
+    return _send(document, f"{case.number}-{document.kind}-v{document.version}.pdf")
+
+
+# -- closed but not archived: the director's list -----------------------------------------------
+
+
+@bp.get("/unarchived")
+@require("case_files.review")
+def unarchived():
+    return render_template("documents/unarchived.html", **operations.unarchived(g.tenant.id))
+
+
+# -- the county: a ZIP of a township's archived case files ----------------------------------------
+
+
+def _county_membership():
+    from webapp.county.views import _county_membership as county_membership
+
+    return county_membership()
+
+
+county_bp.before_request(_county_membership)
+
+
+def _county_page(form, status=200):
+    ids = [t.id for t in g.county.townships]
+    with all_tenants():
+        documents = db.session.scalars(select(Document).where(
+            Document.kind == Kind.ARCHIVE_ZIP, Document.tenant_id.in_(ids))
+            .order_by(Document.id.desc()).limit(30)).all()
+        headers = {"Refresh": "3"} if any(d.pending for d in documents) and status == 200 else {}
+        return render_template("documents/county.html", form=form, documents=documents,
+                               names={t.id: t.name for t in g.county.townships}), status, headers
+
+
+def _county_document_or_404(document_id: int) -> Document:
+    ids = [t.id for t in g.county.townships]
+    document = db.session.scalar(select(Document).where(
+        Document.id == document_id, Document.kind == Kind.ARCHIVE_ZIP, Document.tenant_id.in_(ids)))
+    if document is None:
+        abort(404)
+    return document
+
+
+@county_bp.get("/")
+@require("case_files.export")
+def county_index():
+    return _county_page(ArchiveZipForm().setup(g.county.townships))
+
+
+@county_bp.post("/")
+@require("case_files.export")
+def county_request():
+    form = ArchiveZipForm().setup(g.county.townships)
+    if not form.validate_on_submit():
+        return _county_page(form, 422)
+    township = db.session.get(Tenant, form.township.data)
+    with tenant_scope(township.id):
+        document = operations.request_archive_zip(township, start=form.start.data, end=form.end.data,
+                                                  requested_by_id=current_user.id)
+        db.session.commit()
+        flash(_("The ZIP is being prepared; this page shows when it is ready."), "success")
+        if htmx:
+            return render_template("documents/_status.html", document=document), 202
+    return redirect(url_for("documents_county.county_index"), 303)
+
+
+@county_bp.get("/<int:document_id>")
+@require("case_files.export")
+def county_status(document_id: int):
+    with all_tenants():
+        document = _county_document_or_404(document_id)
+        if htmx:
+            return render_template("documents/_status.html", document=document)
+    return redirect(url_for("documents_county.county_index"))
+
+
+@county_bp.get("/<int:document_id>.zip")
+@require("case_files.export")
+def county_download(document_id: int):
+    with all_tenants():
+        document = _county_document_or_404(document_id)
+        if not document.ready:
+            abort(404)
+        audit.record("archive_zip.download", user=current_user, tenant=db.session.get(Tenant, document.tenant_id),
+                     detail={"document": document.id, "params": document.params, "sha256": document.sha256})
+        db.session.commit()
+        return _send(document, f"{document.title or 'case-files'}.zip".replace(" ", "_"))
