@@ -1,4 +1,4 @@
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,10 @@ from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatu
 from webapp.deadlines.operations import acknowledge_escalation
 from webapp.county.forms import TownshipForm
 from webapp.extensions import db
+from webapp.figures.exports import csv_response, xlsx_response
+from webapp.figures.queries import county_figures
+from webapp.figures.report import COMPARED, comparison, county_report, definitions, tiles
+from webapp.figures.views import period_from_request
 from webapp.permissions import require
 
 
@@ -28,14 +32,75 @@ def _county_membership():
     g.county_slugs = {t.id: t.slug for t in g.county.townships}
 
 
+def _report(period):
+    rows, total = county_figures(period, county_id=g.county.id)
+    return rows, total, county_report(rows, total)
+
+
 def _page(form, status=200):
-    return render_template("county/index.html", townships=g.county.townships, form=form), status
+    """Every township of the county side by side for a period, the county total, the charts."""
+    period, error = period_from_request()
+    rows, total, report = _report(period)
+    return render_template("county/index.html", townships=g.county.townships, form=form, period=period,
+                           period_error=error, rows=rows, total=total, report=report, tiles=tiles(total),
+                           links=_township_links(rows, period), definitions=definitions()), 422 if error else status
+
+
+def _township_links(rows, period):
+    """Per township: its overview, its figures for the same period, its board, cases and flags (read-only)."""
+    return [[(_("Overview"), url_for("home.township", slug=row["slug"])),
+             (_("Figures"), url_for("figures.index", slug=row["slug"], **period.query_args())),
+             (_("Board"), url_for("board.index", slug=row["slug"])),
+             (_("Cases"), url_for("cases.index", slug=row["slug"])),
+             (_("Flags"), url_for("deadlines.flags", slug=row["slug"]))] for row in rows]
 
 
 @bp.get("/")
 @require("county.view")
 def index():
     return _page(TownshipForm())
+
+
+@bp.get("/compare")
+@require("county.view")
+def compare():
+    """One figure of every township side by side, as a chart and its table: a page of its own,
+    and the fragment the dashboard loads when it is scrolled to (HTMX)."""
+    period, error = period_from_request()
+    key = request.args.get("figure", "")
+    if error or key not in COMPARED:
+        abort(404)
+    rows, _total = county_figures(period, county_id=g.county.id)
+    label, chart, table = comparison(rows, key)
+    template = "county/_comparison.html" if request.headers.get("HX-Request") else "county/compare.html"
+    return render_template(template, period=period, label=label, chart=chart, table=table)
+
+
+def _export_name(period, ext):
+    return f"{g.county.name}-{period.key}.{ext}".replace("..", "_")
+
+
+@bp.get("/export.csv")
+@require("county.view")
+def export_csv():
+    period, error = period_from_request()
+    if error:
+        abort(422)
+    _, _, report = _report(period)
+    table = {t.key: t for t in report["tables"]}.get(request.args.get("table", "figures"))
+    if table is None:
+        abort(404)
+    return csv_response(table, _export_name(period, "csv"), [(g.county.name, period.label())])
+
+
+@bp.get("/export.xlsx")
+@require("county.view")
+def export_xlsx():
+    period, error = period_from_request()
+    if error:
+        abort(422)
+    _, _, report = _report(period)
+    return xlsx_response(report["tables"], _export_name(period, "xlsx"), [(g.county.name, period.label())])
 
 
 @bp.post("/townships")

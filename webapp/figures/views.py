@@ -1,0 +1,64 @@
+"""A township's own figures: the page, and its tables as CSV and XLSX."""
+from flask import abort, g, render_template, request
+
+from webapp.figures import bp
+from webapp.figures.exports import csv_response, xlsx_response
+from webapp.figures.periods import BadPeriod, Period
+from webapp.figures.queries import by_department, by_village, township_figures
+from webapp.figures.report import definitions, tiles, township_report
+from webapp.permissions import require
+
+
+def period_from_request() -> tuple[Period, object]:
+    """The period the query arguments name, or the current half-year and why they named none."""
+    try:
+        return Period.from_args(request.args), None
+    except BadPeriod as bad:
+        return Period.current_half(), bad.message
+
+
+def _report(period):
+    tenant_id = g.tenant.id
+    row = township_figures(tenant_id, period)
+    return row, township_report(row, by_village(tenant_id, period), by_department(tenant_id, period))
+
+
+@bp.get("/")
+@require("figures.view")
+def index():
+    period, error = period_from_request()
+    row, report = _report(period)
+    return render_template("figures/township.html", period=period, period_error=error, row=row, report=report,
+                           tiles=tiles(row), definitions=definitions()), 422 if error else 200
+
+
+def _filename(period, ext):
+    return f"{g.tenant.name}-{period.key}.{ext}".replace("..", "_")
+
+
+def _preface(period):
+    return [(g.tenant.name, period.label())]
+
+
+@bp.get("/export.csv")
+@require("figures.view")
+def export_csv():
+    period, error = period_from_request()
+    if error:
+        abort(422)
+    _, report = _report(period)
+    tables = {t.key: t for t in report["tables"]}
+    table = tables.get(request.args.get("table", "figures"))
+    if table is None:
+        abort(404)
+    return csv_response(table, _filename(period, "csv"), _preface(period))
+
+
+@bp.get("/export.xlsx")
+@require("figures.view")
+def export_xlsx():
+    period, error = period_from_request()
+    if error:
+        abort(422)
+    _, report = _report(period)
+    return xlsx_response(report["tables"], _filename(period, "xlsx"), _preface(period))
