@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from webapp import timelimits
 from webapp.labels import choices
 from webapp.personal_data import id_number_problem, phone_problem
+from webapp.villages.forms import CaseLinkFields
 
 _REQUIRED = _l("This field is required.")
 
@@ -75,7 +76,7 @@ class PartyFields(FlaskForm):
         return self
 
 
-class IntakeForm(_CaseFields):
+class IntakeForm(CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting or handling council, the site
     party_name = StringField(_l("Applicant's name"), validators=[Optional(), Length(max=40)])
     party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), _phone])
     party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), _id_number])

@@ -24,6 +24,7 @@ from webapp.permissions import can, require
 from webapp.referrals.models import Department
 from webapp.storage import get_storage
 from webapp.types import utcnow
+from webapp.villages import operations as link_operations
 from webapp.villages.models import Village, VillagerGroup
 
 PAGE_SIZE = 30
@@ -135,7 +136,7 @@ def index():
 @require("case.create")
 def new():
     villages = _villages()
-    form = IntakeForm().setup(_categories(), villages).remember_groups(villages)
+    form = IntakeForm().setup(_categories(), villages).remember_groups(villages).setup_links()
     if not form.validate_on_submit():
         return render_template("cases/new.html", form=form), 422 if form.is_submitted() else 200
     parties = []
@@ -148,6 +149,7 @@ def new():
         category=_by_id(Category, form.category.data), village=_by_id(Village, form.village.data),
         group=_group(form.group.data), level=Level(form.level.data), narrative=form.narrative.data,
         parties=parties)
+    link_operations.set_case_links(case, g.membership, **form.chosen_links())
     db.session.commit()
     flash(_("Registered as %(number)s.", number=case.number), "success")
     return redirect(url_for("cases.show", case_id=case.id))

@@ -1,32 +1,234 @@
-from flask import abort, g, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+"""Villages, villager groups and their councils. Each view is load → check → operate →
+render, and commits once; a refused change answers 422 with the reason beside its field."""
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from webapp.cases.access import get_case_or_404
 from webapp.extensions import db
 from webapp.permissions import require
-from webapp.villages import bp
-from webapp.villages.models import Village
+from webapp.villages import bp, operations, queries
+from webapp.villages.forms import CaseLinksForm, ConfirmForm, GroupForm, MemberForm, VillageForm
+from webapp.villages.models import CouncilRole
+from webapp.villages.rules import council_size
 
 
-def get_village_or_404(village_id: int) -> Village:
-    village = db.session.scalar(
-        select(Village).where(Village.id == village_id, Village.tenant_id == g.tenant.id)
-    )
-    if village is None:
-        abort(404)
-    return village
+def _refuse(form, refusal):
+    """Put a refusal beside its field, or return it for the top of the form."""
+    db.session.rollback()
+    field = getattr(form, refusal.field, None) if refusal.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [refusal.message]
+        return None
+    return refusal.message
+
+
+# -- villages and groups --------------------------------------------------------------------
 
 
 @bp.get("/")
 @require("villages.view")
 def index():
-    villages = db.session.scalars(
-        select(Village).where(Village.tenant_id == g.tenant.id).options(selectinload(Village.groups)).order_by(Village.id)
-    ).all()
-    return render_template("villages/index.html", villages=villages)
+    return render_template("villages/index.html", villages=queries.villages())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("villages.manage")
+def new():
+    form = VillageForm()
+    if form.validate_on_submit():
+        try:
+            village = operations.save_village(None, name=form.name.data.strip(), kind=form.kind.data)
+        except operations.Refused as refusal:
+            _refuse(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("villages.show", village_id=village.id))
+    return render_template("villages/village_form.html", form=form, village=None), 422 if form.is_submitted() else 200
 
 
 @bp.get("/<int:village_id>")
 @require("villages.view")
 def show(village_id: int):
-    return render_template("villages/show.html", village=get_village_or_404(village_id))
+    return render_template("villages/show.html", village=queries.get_village_or_404(village_id),
+                           council_size=council_size, confirm_form=ConfirmForm())
+
+
+@bp.route("/<int:village_id>/edit", methods=["GET", "POST"])
+@require("villages.manage")
+def edit(village_id: int):
+    village = queries.get_village_or_404(village_id)
+    form = VillageForm(obj=village if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.save_village(village, name=form.name.data.strip(), kind=form.kind.data)
+        except operations.Refused as refusal:
+            _refuse(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("villages.show", village_id=village.id))
+    return render_template("villages/village_form.html", form=form, village=village), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:village_id>/groups/new", methods=["GET", "POST"])
+@require("villages.manage")
+def new_group(village_id: int):
+    village = queries.get_village_or_404(village_id)
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            operations.save_group(None, village, name=form.name.data.strip(), households=form.households.data)
+        except operations.Refused as refusal:
+            _refuse(form, refusal)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("villages.show", village_id=village.id))
+    return render_template("villages/group_form.html", form=form, village=village, group=None), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@require("villages.manage")
+def edit_group(group_id: int):
+    group = queries.get_group_or_404(group_id)
+    village = group.village
+    form = GroupForm(obj=group if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.save_group(group, village, name=form.name.data.strip(), households=form.households.data)
+        except operations.Refused as refusal:
+            _refuse(form, refusal)
+            group = queries.get_group_or_404(group_id)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("villages.show", village_id=village.id))
+    return render_template("villages/group_form.html", form=form, village=group.village, group=group), \
+        422 if form.is_submitted() else 200
+
+
+@bp.post("/groups/<int:group_id>/council")
+@require("villages.manage")
+def form_group_council(group_id: int):
+    group = queries.get_group_or_404(group_id)
+    council = operations.form_council(group=group)
+    db.session.commit()
+    return redirect(url_for("villages.council", council_id=council.id))
+
+
+# -- councils -------------------------------------------------------------------------------
+
+
+@bp.get("/councils/")
+@require("villages.view")
+def councils():
+    items = queries.councils()
+    return render_template("villages/councils.html", councils=items, council_size=council_size,
+                           counts=operations.council_case_counts([c.id for c in items]))
+
+
+def _render_council(council, status=200, member_form=None, refusal=None, refused_action=None):
+    return render_template(
+        "villages/council.html", council=council, cases=queries.council_cases(council),
+        size=council_size(council.households), member_form=member_form or MemberForm(),
+        confirm_form=ConfirmForm(), refusal=refusal, refused_action=refused_action), status
+
+
+@bp.get("/councils/<int:council_id>")
+@require("villages.view")
+def council(council_id: int):
+    return _render_council(queries.get_council_or_404(council_id))
+
+
+@bp.post("/councils/<int:council_id>/members")
+@require("villages.manage")
+def add_member(council_id: int):
+    council = queries.get_council_or_404(council_id)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        return _render_council(council, 422, member_form=form, refused_action="add")
+    try:
+        operations.add_member(council, name=form.name.data.strip(), role=CouncilRole(form.role.data),
+                              phone=(form.phone.data or "").strip() or None)
+    except operations.Refused as refusal:
+        message = _refuse(form, refusal)
+        return _render_council(queries.get_council_or_404(council_id), 422, member_form=form, refusal=message,
+                               refused_action="add")
+    db.session.commit()
+    flash(_("Member added."), "success")
+    return redirect(url_for("villages.council", council_id=council.id))
+
+
+@bp.post("/councils/<int:council_id>/members/<int:member_id>/remove")
+@require("villages.manage")
+def remove_member(council_id: int, member_id: int):
+    council = queries.get_council_or_404(council_id)
+    member = queries.get_member_or_404(council, member_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.remove_member(council, member)
+        except operations.Refused as refusal:
+            db.session.rollback()
+            return _render_council(queries.get_council_or_404(council_id), 422, refusal=refusal.message,
+                                   refused_action=f"remove-{member_id}")
+        db.session.commit()
+        flash(_("Member removed."), "success")
+    return redirect(url_for("villages.council", council_id=council_id))
+
+
+@bp.post("/councils/<int:council_id>/confirm")
+@require("villages.manage")
+def confirm_council(council_id: int):
+    council = queries.get_council_or_404(council_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.confirm_council(council)
+        except operations.Refused as refusal:
+            db.session.rollback()
+            return _render_council(queries.get_council_or_404(council_id), 422, refusal=refusal.message,
+                                   refused_action="confirm")
+        db.session.commit()
+        flash(_("The council is confirmed."), "success")
+    return redirect(url_for("villages.council", council_id=council_id))
+
+
+@bp.post("/councils/<int:council_id>/reopen")
+@require("villages.manage")
+def reopen_council(council_id: int):
+    council = queries.get_council_or_404(council_id)
+    if ConfirmForm().validate_on_submit():
+        operations.reopen_council(council)
+        db.session.commit()
+        flash(_("The council is forming again: change its members, then confirm it."), "success")
+    return redirect(url_for("villages.council", council_id=council_id))
+
+
+# -- the councils and site of a case ------------------------------------------------------
+
+
+@bp.route("/case-links/<int:case_id>", methods=["GET", "POST"])
+@require("case.edit")
+def case_links(case_id: int):
+    case = get_case_or_404(case_id)
+    link = case.link
+    data = None
+    if request.method == "GET" and link is not None:
+        data = {"reporting_council": link.reporting_council_id, "handling_council": link.handling_council_id,
+                "project": link.project_id}
+    form = CaseLinksForm(data=data).setup_links(case)
+    if form.validate_on_submit():
+        try:
+            operations.set_case_links(case, g.membership, **form.chosen_links())
+        except operations.Refused as refusal:
+            message = _refuse(form, refusal)
+            if message:
+                flash(message, "error")
+            case = get_case_or_404(case_id)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("villages/case_links.html", case=case, form=form), 422 if form.is_submitted() else 200

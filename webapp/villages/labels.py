@@ -1,0 +1,28 @@
+"""Display names of the codes of villages, councils and relocation sites."""
+from flask_babel import lazy_gettext as _l
+
+from webapp.villages.models import CouncilRole, CouncilStatus, Phase, PhaseStatus
+
+LABELS = {
+    "council_status": {CouncilStatus.FORMING: _l("Forming"), CouncilStatus.ACTIVE: _l("Formed")},
+    "council_role": {CouncilRole.CHAIR: _l("Council chair"), CouncilRole.VICE_CHAIR: _l("Council vice chair"),
+                     CouncilRole.MEMBER: _l("Council member")},
+    "phase": {Phase.SITE_SELECTION: _l("Site selection"), Phase.PLANNING: _l("Planning and design"),
+              Phase.CONSTRUCTION: _l("Construction management"), Phase.QUALITY: _l("Quality supervision"),
+              Phase.ACCEPTANCE: _l("Completion acceptance")},
+    "phase_status": {PhaseStatus.NOT_STARTED: _l("Not started"), PhaseStatus.IN_PROGRESS: _l("In progress"),
+                     PhaseStatus.DONE: _l("Done")},
+    "village_kind": {"village": _l("Village"), "community": _l("Community")},
+}
+
+
+def village_label(kind: str, value) -> str:
+    code = getattr(value, "value", value)
+    for key, text in LABELS[kind].items():
+        if getattr(key, "value", key) == code:
+            return text
+    return str(code)
+
+
+def context() -> dict:
+    return {"village_label": village_label}
