@@ -410,3 +410,21 @@ def add_attachment(case: Case, actor, *, filename: str, content_type: str, data:
     record_event(case, actor, "attachment_added", data={"filename": filename, "size": len(data)})
     db.session.flush()
     return attachment
+
+
+# -- a date set by the center ---------------------------------------------------------------
+
+
+def set_deadline(case: Case, actor, *, due_on: date, note: str) -> CaseEvent:
+    """限期处理: the director (at a joint meeting, say) sets the date by which a case is to be
+    settled. A dated line on the timeline; the time limit of its difficulty stays as it is."""
+    if actor is None or actor.role.value != "township_admin":
+        raise Refused(_l("Only the center director can set a deadline."))
+    if case.state in (CaseState.CLOSED, CaseState.ARCHIVED):
+        raise Refused(_l("A case that is “%(state)s” needs no deadline.", state=workflow.STATE_LABELS[case.state]))
+    if due_on < timelimits.today():
+        raise Refused(_l("The deadline cannot be in the past."), field="due_on")
+    event = record_event(case, actor, f"deadline:{due_on.isoformat()}", note=note,
+                         data={"due_on": due_on.isoformat()})
+    db.session.flush()
+    return event
