@@ -105,3 +105,67 @@ def referred_case(tenant: Tenant):
         operations.add_attachment(obj, director, filename="现场.png", content_type="image/png",
                                   data=b"\x89PNG\r\n\x1a\n" + b"0" * 64, storage=DirectoryStorage(tempfile.gettempdir()))
     return obj
+
+
+def meeting(tenant: Tenant, *, kind="mid_year", year=2026, decision: str | None = "请派出所牵头化解宅基地纠纷"):
+    """A scheduled joint meeting (mid-year on 10 July, year-end on 20 December), with one decision by default."""
+    from datetime import datetime
+
+    from webapp.meetings import operations as meeting_operations
+    from webapp.meetings.models import MeetingKind
+    from webapp.timelimits import BEIJING
+
+    director = member("township_admin", tenant)
+    with tenant_scope(tenant.id):
+        obj = meeting_operations.schedule_meeting(
+            tenant, director, kind=MeetingKind(kind), year=year,
+            starts_at=datetime(year, 7 if kind == "mid_year" else 12, 10 if kind == "mid_year" else 20, 9, tzinfo=BEIJING),
+            place="镇政府会议室", chair="王主任")
+        if decision:
+            meeting_operations.add_decision(obj, director, text=decision)
+    return obj
+
+
+def council(tenant: Tenant, *, members: int = 5, confirm: bool = True, households: int | None = None):
+    """The council of the township's first villager group (40 households unless told), with
+    ``members`` members (the first its chair), confirmed unless told otherwise."""
+    from webapp.villages import operations as village_operations
+    from webapp.villages.models import CouncilMember, CouncilRole
+
+    with tenant_scope(tenant.id):
+        group = village_of(tenant).groups[0]
+        if households is not None:
+            group.households = households
+        obj = village_operations.form_council(group=group)
+        for i in range(len(obj.members), members):
+            obj.members.append(CouncilMember(name=f"理事{i + 1}", role=CouncilRole.CHAIR if i == 0 else CouncilRole.MEMBER))
+        db.session.flush()
+        if confirm:
+            village_operations.confirm_council(obj)
+        return obj
+
+
+def relocation_project(tenant: Tenant, *, name: str = "安置点", households: int = 36):
+    """A relocation site in the township's first village, its five phases not started."""
+    from webapp.villages import operations as village_operations
+
+    with tenant_scope(tenant.id):
+        return village_operations.save_project(None, name=name, village=village_of(tenant), households=households,
+                                               notes="")
+
+
+def roster_entry(tenant: Tenant, *, user=None, name="钱调解", kind="mediator", employment="part_time",
+                 village=None, phone="13912345678", active_from=None, active_to=None):
+    """A person on the township's roster (per-case pay), from 1 January 2020 by default."""
+    from datetime import date
+
+    from webapp.pay.models import Employment, StaffKind
+    from webapp.pay.operations import save_roster_entry
+
+    with tenant_scope(tenant.id):
+        if kind == "officer" and village is None:
+            village = village_of(tenant)
+        return save_roster_entry(
+            tenant, None, user_id=user.id if user is not None else None, name=name, kind=StaffKind(kind),
+            employment=Employment(employment), village_id=village.id if village is not None else None, phone=phone,
+            active_from=active_from or date(2020, 1, 1), active_to=active_to)

@@ -31,6 +31,8 @@ EXPECTED = {
     "township.configure": {"township_admin"},
     "township.view": ALL,
     "villages.view": ALL - {"liaison"},
+    # villages, groups, councils and relocation sites: kept by the township's director
+    "villages.manage": {"township_admin"},
     "staff.view": STAFF_VIEW,
     "staff.manage": STAFF_MANAGE,
     "county.view": COUNTY,
@@ -45,6 +47,24 @@ EXPECTED = {
     "flags.view": ALL,
     "flags.manage": {"township_admin"},
     "deadlines.operate": {"township_admin"},
+    # case files: the full file only to who may reveal personal data; single documents for
+    # everyone who meets the parties (masked for most); the county takes whole townships' files
+    "documents.print": TOWNSHIP_STAFF | {"liaison"},
+    "case_files.review": {"township_admin"} | COUNTY,
+    "case_files.render": {"township_admin"},
+    "case_files.export": COUNTY,
+    # a township's figures: its staff and the county, not a department's liaison
+    "figures.view": ALL - {"liaison"},
+    # joint meetings: convened and recorded by the director, read by the township and the county
+    "meetings.view": ALL - {"liaison"},
+    "meetings.manage": {"township_admin"},
+    # rosters and per-case pay: kept and set by the director, reviewed by the county; each
+    # person paid per case reads their own statement
+    "roster.view": {"township_admin"} | COUNTY,
+    "roster.manage": {"township_admin"},
+    "pay.view": {"township_admin"} | COUNTY,
+    "pay.configure": {"township_admin"},
+    "pay.own": {"township_admin", "mediator", "officer"},
 }
 
 
@@ -79,6 +99,8 @@ PROBES = {
     "township.configure": ("GET", "/t/alpha/settings/", None, 200),
     "township.view": ("GET", "/t/alpha/", None, 200),
     "villages.view": ("GET", "/t/alpha/villages/{village_id}", None, 200),
+    "villages.manage": ("POST", "/t/alpha/villages/new",
+                        lambda t: {"name": f"新村{factories._numbers.__next__()}", "kind": "village"}, 302),
     "staff.view": ("GET", "/t/alpha/staff/", None, 200),
     "staff.manage": ("POST", "/t/alpha/staff/", _new_staff, 302),
     "county.view": ("GET", "/county/", None, 200),
@@ -93,6 +115,23 @@ PROBES = {
     "flags.view": ("GET", "/t/alpha/flags/", None, 200),
     "flags.manage": ("GET", "/t/alpha/flags/new", None, 200),
     "deadlines.operate": ("GET", "/t/alpha/deadlines/", None, 200),
+    "documents.print": ("POST", "/t/alpha/cases/{case_id}/documents/intake-form", lambda t: {}, 303),
+    "case_files.review": ("GET", "/t/alpha/cases/unarchived", None, 200),
+    # the probe case is not closed: the answer is a refusal, but past the permission
+    "case_files.render": ("POST", "/t/alpha/cases/{case_id}/documents/case-file", lambda t: {}, 303),
+    "case_files.export": ("GET", "/county/case-files/", None, 200),
+    "figures.view": ("GET", "/t/alpha/figures/", None, 200),
+    "meetings.view": ("GET", "/t/alpha/meetings/", None, 200),
+    "meetings.manage": ("POST", "/t/alpha/meetings/new", lambda t: {
+        "kind": "mid_year", "year": "2026", "held_on": "2026-07-10", "held_at": "09:00", "place": "镇政府三楼会议室",
+        "chair": "王主任"}, 302),
+    "roster.view": ("GET", "/t/alpha/pay/roster/", None, 200),
+    "roster.manage": ("POST", "/t/alpha/pay/roster/new", lambda t: {
+        "name": f"新调解员{factories._numbers.__next__()}", "kind": "mediator", "employment": "part_time",
+        "active_from": "2026-01-01"}, 302),
+    "pay.view": ("GET", "/t/alpha/pay/", None, 200),
+    "pay.configure": ("GET", "/t/alpha/pay/rates/new", None, 200),
+    "pay.own": ("GET", "/t/alpha/pay/mine", None, 200),
 }
 
 

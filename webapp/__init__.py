@@ -54,6 +54,9 @@ def _import_models() -> None:
     import webapp.board.indexes  # noqa: F401
     import webapp.cases.models  # noqa: F401
     import webapp.deadlines.models  # noqa: F401
+    import webapp.documents.models  # noqa: F401
+    import webapp.meetings.models  # noqa: F401
+    import webapp.pay.models  # noqa: F401
     import webapp.referrals.models  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
@@ -65,12 +68,16 @@ def _tenancy(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
-    from webapp import auth, board, cases, county, health, home, keypersons, referrals, staff, township, villages
+    from webapp import (
+        auth, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
+        relocation, staff, township, villages,
+    )
     from webapp.deadlines import views as deadlines
     from webapp.templating import init_app as templating
 
-    blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, cases.bp, referrals.bp, keypersons.bp,
-                  township.bp, health.bp, board.bp, deadlines.bp)
+    blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, relocation.bp, cases.bp, referrals.bp,
+                  keypersons.bp, township.bp, health.bp, board.bp, deadlines.bp, documents.bp, documents.county_bp,
+                  figures.bp, meetings.bp, pay.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)

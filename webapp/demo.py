@@ -16,9 +16,12 @@ from webapp.auth.models import User
 from webapp.cases.models import Case
 from webapp.cases.operations import prepare_township
 from webapp.demo_cases import seed_cases
+from webapp.meetings.demo import seed_meetings
+from webapp.pay.demo import seed_pay
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 from webapp.staff.operations import create_county_user, create_staff
+from webapp.villages.demo import seed_councils
 from webapp.villages.models import Village, VillagerGroup
 
 cli = AppGroup("demo", help="Demo data.")
@@ -115,6 +118,9 @@ def seed() -> None:
     for slug, name, villages in TOWNSHIPS:
         tenant = _seed_township(county, slug, name, villages)
         seed_cases(tenant)
+        seed_meetings(tenant)
+        seed_pay(tenant)
+        seed_councils(tenant)
     db.session.flush()
 
 

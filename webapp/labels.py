@@ -148,6 +148,14 @@ EVENT_LABELS.update({
     "flag_resolved": _l("Flag resolved"),
 })
 
+# Councils and relocation sites (webapp.villages): which council reported or handles a case,
+# and the site it arose at.
+EVENT_LABELS.update({
+    "council_reported": _l("Reporting council"),
+    "council_handling": _l("Council handling the dispute"),
+    "relocation_site": _l("Relocation site"),
+})
+
 
 def event_label(kind: str) -> str:
     """The timeline's name for an event; sweep events carry their level or kind after a colon."""
@@ -158,4 +166,6 @@ def event_label(kind: str) -> str:
         return _l("Escalation acknowledged: %(level)s", level=deadline_label("escalation", rest))
     if prefix == "flag" and rest:
         return _l("Accountability flag: %(kind)s", kind=deadline_label("flag", rest))
+    if prefix == "deadline" and rest:
+        return _l("Deadline set: settle by %(date)s", date=rest)
     return EVENT_LABELS.get(kind, kind)

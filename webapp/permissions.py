@@ -20,6 +20,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # inside one township
     "township.view": _EVERYONE,
     "villages.view": _EVERYONE - {R.LIAISON},
+    # villages, groups, councils and relocation sites are the township's to keep
+    "villages.manage": frozenset({R.TOWNSHIP_ADMIN}),
     "staff.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     "staff.manage": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN}),
     # cases (a liaison sees only what was referred to their department: webapp.cases.access)
@@ -44,6 +46,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "flags.view": _EVERYONE,
     "flags.manage": frozenset({R.TOWNSHIP_ADMIN}),
     "deadlines.operate": frozenset({R.TOWNSHIP_ADMIN}),
+    # case files (卷宗) and printed documents: the full case file goes only to who may reveal
+    # personal data (personal_data.reveal); others print single documents with masked numbers
+    "documents.print": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
+    "case_files.review": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "case_files.render": frozenset({R.TOWNSHIP_ADMIN}),
+    "case_files.export": frozenset({R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    # a township's own figures: its staff and the county (a liaison sees only their department)
+    "figures.view": _EVERYONE - {R.LIAISON},
+    # joint meetings: the director convenes and records them; the township's staff and the county
+    # read them (a liaison sees only their department's cases, and the pack lists them all)
+    "meetings.view": _EVERYONE - {R.LIAISON},
+    "meetings.manage": frozenset({R.TOWNSHIP_ADMIN}),
+    # rosters and per-case pay (以案定补): the director keeps the roster and sets the rates;
+    # the county reviews them; who is paid sees their own statement
+    "roster.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "roster.manage": frozenset({R.TOWNSHIP_ADMIN}),
+    "pay.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "pay.configure": frozenset({R.TOWNSHIP_ADMIN}),
+    "pay.own": frozenset({R.TOWNSHIP_ADMIN, R.MEDIATOR, R.OFFICER}),
 }
 
 # Roles a staff manager may hand out inside a township.

@@ -47,3 +47,40 @@ def send_referral_notice(tenant_id: int, referral_id: int) -> int:
         created = notify_referral(referral)
         db.session.commit()
     return created
+
+
+@with_app
+def render_document(tenant_id: int, document_id: int) -> str | None:
+    """Render one requested document (a case file, a single document, a county ZIP). A ready
+    document is left alone, so running it twice renders once; a failure is recorded on the
+    document for the page to show, and raised for RQ to retry."""
+    from tenants.scope import tenant_scope
+    from webapp.documents import operations
+    from webapp.documents.models import Document
+
+    with tenant_scope(tenant_id):
+        document = db.session.get(Document, document_id)
+        if document is None:
+            return None
+        try:
+            operations.render(document, on_progress=db.session.commit)
+            db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            operations.mark_failed(db.session.get(Document, document_id), error)
+            db.session.commit()
+            raise
+        return document.status.value
+
+
+@with_app
+def refresh_figures() -> int:
+    """Bring the county dashboard's monthly summary up to date (the months changed since the last
+    run; every month the first time). Idempotent: running it again recomputes nothing new."""
+    from tenants.scope import all_tenants
+    from webapp.figures.summary import refresh
+
+    with all_tenants():
+        months = refresh()
+    db.session.commit()
+    return months

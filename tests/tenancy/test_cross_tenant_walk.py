@@ -11,6 +11,7 @@ from tenants.scope import tenant_scope
 from sqlalchemy import select
 
 from webapp.cases.models import Category
+from webapp.meetings.models import Decision
 from webapp.extensions import db
 from tests import factories
 from webapp.permissions import can
@@ -57,6 +58,18 @@ def _flag(tenant, case_id):
         return item.id
 
 
+def _document(tenant, case_id):
+    from webapp.documents.models import Document, DocumentStatus
+
+    with tenant_scope(tenant.id):
+        item = Document(tenant_id=tenant.id, kind="intake_form", case_id=case_id, subject_id=case_id, version=1,
+                        status=DocumentStatus.READY, masked=True, storage_key=f"walk/{tenant.id}/v1.pdf",
+                        sha256="0" * 64, size=1, title="乙镇文书")
+        db.session.add(item)
+        db.session.flush()
+        return item.id
+
+
 OBJECT_IDS = {
     "membership_id": lambda t, objs: factories.user("clerk", t).memberships[0].id,
     "village_id": lambda t, objs: factories.village_of(t).id,
@@ -69,9 +82,20 @@ OBJECT_IDS = {
     "department_id": lambda t, objs: factories.department_of(t).id,
     "escalation_id": lambda t, objs: _escalation(t, objs["case_id"]),
     "flag_id": lambda t, objs: _flag(t, objs["case_id"]),
+    "document_id": lambda t, objs: _document(t, objs["case_id"]),
+    "meeting_id": lambda t, objs: factories.meeting(t).id,
+    "decision_id": lambda t, objs: _first(t, Decision),
+    "group_id": lambda t, objs: factories.council(t).group_id,
+    "council_id": lambda t, objs: factories.council(t).id,
+    "member_id": lambda t, objs: factories.council(t).members[0].id,
+    "project_id": lambda t, objs: factories.relocation_project(t).id,
+    "roster_id": lambda t, objs: factories.roster_entry(t, name="乙镇调解员").id,
     # Not ids, but parts of the path that must be valid for the route to be reached at all.
     "name": lambda t, objs: "assess",
     "field": lambda t, objs: "phone",
+    "what": lambda t, objs: "pack",
+    "phase": lambda t, objs: "site_selection",
+    "kind": lambda t, objs: "intake-form",
 }
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
