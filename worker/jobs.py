@@ -84,3 +84,22 @@ def refresh_figures() -> int:
         months = refresh()
     db.session.commit()
     return months
+
+
+@with_app
+def render_waiting_documents() -> int:
+    """Enqueue the rendering of every document still waiting minutes after its request: its
+    job never reached Redis. A job still in the queue is not added twice, and rendering a
+    ready document does nothing, so running this twice changes nothing more."""
+    from tenants.scope import all_tenants
+    from webapp.documents.operations import waiting_too_long
+    from worker.queue import enqueue_unless_waiting, get_queue
+
+    with all_tenants():
+        waiting = waiting_too_long()
+    db.session.rollback()
+    queue = get_queue("slow")
+    for tenant_id, document_id in waiting:
+        enqueue_unless_waiting(queue, render_document, tenant_id, document_id,
+                               job_id=f"render-document-{document_id}")
+    return len(waiting)

@@ -1,9 +1,12 @@
 """The periodic schedule, read by the ``scheduler`` process (``rq cron worker.schedule``)."""
 from rq import cron
 
-from worker.jobs import refresh_figures, send_notifications, sweep_deadlines, sweep_sessions
+from worker.jobs import (
+    refresh_figures, render_waiting_documents, send_notifications, sweep_deadlines, sweep_sessions,
+)
 
 cron.register(sweep_sessions, queue_name="default", interval=300, name="sweep_sessions")
 cron.register(sweep_deadlines, queue_name="default", interval=300, name="sweep_deadlines")
 cron.register(send_notifications, queue_name="default", interval=300, name="send_notifications")
 cron.register(refresh_figures, queue_name="slow", interval=300, name="refresh_figures")
+cron.register(render_waiting_documents, queue_name="slow", interval=300, name="render_waiting_documents")

@@ -128,3 +128,33 @@ def test_a_ready_document_is_final_in_the_code_and_in_the_database(db, tenant, s
             with db.session.begin_nested():
                 db.session.execute(sql(statement), {"id": document_id})
     assert db.session.get(Document, document_id).sha256 == "0" * 64
+
+
+def test_a_file_whose_job_never_reached_the_queue_is_rendered_all_the_same(db, tenant, staff, queue):
+    # The case closed while Redis was down (or before it started, as the demo is seeded): the
+    # file was requested, its job lost. The scheduler's catch-up finds it in the database.
+    from datetime import timedelta
+
+    from webapp.types import clock_at, utcnow
+    from worker.jobs import render_waiting_documents
+
+    case = _ready_to_close(staff)
+    with clock_at(utcnow() - timedelta(minutes=10)):
+        case_ops.close_case(case, staff.director)
+        db.session.commit()
+    queue.connection.flushdb()  # the job never made it
+    fresh = case_in(S.FOLLOW_UP, staff)
+    while any(f.done_at is None for f in fresh.follow_ups):
+        record_visit(fresh, staff.mediator)
+    case_ops.close_case(fresh, staff.director)
+    db.session.commit()
+    queue.connection.flushdb()
+    [lost], [just_asked] = _case_files(db, case), _case_files(db, fresh)
+
+    assert render_waiting_documents() == 1
+    assert queue.job_ids == [f"render-document-{lost.id}"]  # a request of a moment ago may be on its way
+    assert render_waiting_documents() == 1 and queue.count == 1  # a job still waiting is not added twice
+    assert render_document(tenant.id, lost.id) == "ready"
+    queue.connection.flushdb()
+    assert render_waiting_documents() == 0
+    assert just_asked.status == DocumentStatus.PENDING

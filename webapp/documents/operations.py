@@ -69,6 +69,21 @@ def _enqueue(document: Document) -> None:
                          queue="slow")
 
 
+# A request enqueues its job after commit; one whose job never reached Redis (Redis down, or
+# the demo seeded before the embedded Redis started) is found here by the periodic catch-up.
+WAITING_TOO_LONG = timedelta(minutes=2)
+
+
+def waiting_too_long(now=None) -> list[tuple[int, int]]:
+    """(tenant id, document id) of every document still pending some minutes after its request
+    (all townships: the caller opens ``all_tenants()``)."""
+    cutoff = (now or utcnow()) - WAITING_TOO_LONG
+    return [tuple(row) for row in db.session.execute(
+        select(Document.tenant_id, Document.id)
+        .where(Document.status == DocumentStatus.PENDING, Document.created_at <= cutoff)
+        .order_by(Document.id)).all()]
+
+
 def request_case_file(case: Case, actor=None) -> Document:
     """卷宗: requested when a case closes (for the director to check before archiving) and when
     it is archived (the archived version, with its archive date). Full identity: it is a legal
