@@ -212,6 +212,15 @@ def township_scope(db, tenant):
             db.session.rollback()
 
 
+def township_scope_when_there_is_one(request):
+    """For folders whose tests read and write a township's rows inside its scope, as its pages
+    do: each of their conftests turns it on for all its tests with
+    ``_township_in_scope = pytest.fixture(autouse=True)(township_scope_when_there_is_one)``."""
+    if "tenant" in request.fixturenames:
+        request.getfixturevalue("township_scope")
+    yield
+
+
 @pytest.fixture
 def other_tenant(db, county):
     return factories.township(county, "beta", "乙镇")

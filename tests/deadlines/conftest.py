@@ -15,6 +15,7 @@ from webapp.deadlines.models import CaseAlert, Escalation, Flag, Notification, S
 from webapp.deadlines.sweep import run_sweep
 from webapp.extensions import db
 from webapp.types import clock_at
+from tests.conftest import township_scope_when_there_is_one
 
 
 def bj(year, month, day, hour=10, minute=0) -> datetime:
@@ -22,12 +23,7 @@ def bj(year, month, day, hour=10, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=timelimits.BEIJING)
 
 
-@pytest.fixture(autouse=True)
-def _township_in_scope(request):
-    """Tests here read and write the township's rows inside its scope (tests/conftest.py)."""
-    if "tenant" in request.fixturenames:
-        request.getfixturevalue("township_scope")
-    yield
+_township_in_scope = pytest.fixture(autouse=True)(township_scope_when_there_is_one)
 
 
 

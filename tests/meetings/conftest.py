@@ -1,14 +1,10 @@
 import pytest
 
 from tests.cases.builders import Staff
+from tests.conftest import township_scope_when_there_is_one
 
 
-@pytest.fixture(autouse=True)
-def _township_in_scope(request):
-    """Tests here read and write the township's rows inside its scope (tests/conftest.py)."""
-    if "tenant" in request.fixturenames:
-        request.getfixturevalue("township_scope")
-    yield
+_township_in_scope = pytest.fixture(autouse=True)(township_scope_when_there_is_one)
 
 
 @pytest.fixture(autouse=True)
