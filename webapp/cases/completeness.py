@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from webapp.cases.models import CaseState, ReferralStatus
 
 
-def missing_parts(case) -> list:
-    """The required parts this case's file still lacks, as sentences for the director."""
+def missing_parts(case, **case_file) -> list:
+    """The required parts this case's file still lacks, as sentences for the director.
+    ``newest_file=`` hands over the case's newest case file when the caller has read it."""
     missing = []
     if not case.parties:
         missing.append(_l("no party is recorded"))
@@ -24,7 +25,7 @@ def missing_parts(case) -> list:
         missing.append(_l("no record of a mediation session"))
     from webapp.documents.operations import case_file_problem
 
-    problem = case_file_problem(case)
+    problem = case_file_problem(case, **case_file)
     if problem is not None:
         missing.append(problem)
     return missing

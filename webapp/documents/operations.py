@@ -126,15 +126,19 @@ def newest_case_files(tenant_id: int, case_ids) -> dict[int, Document]:
     return {d.subject_id: d for d in rows}
 
 
-def case_file_problem(case: Case):
+_LOOK_IT_UP = object()
+
+
+def case_file_problem(case: Case, newest_file=_LOOK_IT_UP):
     """Why the case's file cannot be archived as it stands, as far as its rendering goes: the
     newest case file failed to render. (A file still waiting for the worker does not hold up
-    the archive: archiving renders the archived version anyway.)"""
+    the archive: archiving renders the archived version anyway.) A list of cases passes each
+    one's newest file, read for all of them at once."""
     from flask_babel import lazy_gettext as _l
 
     if case.id is None:
         return None
-    document = newest(case.tenant_id, Kind.CASE_FILE, case.id)
+    document = newest(case.tenant_id, Kind.CASE_FILE, case.id) if newest_file is _LOOK_IT_UP else newest_file
     if document is not None and document.status == DocumentStatus.FAILED:
         return _l("the case file could not be rendered (%(error)s): render it again", error=document.error[:200])
     return None
@@ -194,7 +198,8 @@ def unarchived(tenant_id: int) -> dict:
     files = newest_case_files(tenant_id, [c.id for c in cases])
     archived = db.session.scalar(select(func.count(Case.id)).where(Case.tenant_id == tenant_id,
                                                                     Case.state == CaseState.ARCHIVED))
-    rows = [{"case": c, "missing": missing_parts(c), "file": files.get(c.id)} for c in cases]
+    rows = [{"case": c, "missing": missing_parts(c, newest_file=files.get(c.id)), "file": files.get(c.id)}
+            for c in cases]
     return {"rows": rows, "closed": len(cases), "archived": archived,
             "ready": sum(1 for r in rows if not r["missing"])}
 
