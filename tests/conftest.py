@@ -212,6 +212,13 @@ def township_scope(db, tenant):
             db.session.rollback()
 
 
+@pytest.fixture
+def storage_dir(app, tmp_path, monkeypatch):
+    """Attachments and rendered documents go to a directory of the test's own."""
+    monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path / "files"))
+    return tmp_path / "files"
+
+
 def township_scope_when_there_is_one(request):
     """For folders whose tests read and write a township's rows inside its scope, as its pages
     do: each of their conftests turns it on for all its tests with

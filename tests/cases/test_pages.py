@@ -313,18 +313,12 @@ def test_without_htmx_the_same_address_gives_the_full_page(db, tenant, login_as)
 # -- photos and scans -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def storage(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path))
-    return tmp_path
-
-
 def _upload(client, case, data, filename):
     return client.post(f"/t/alpha/cases/{case.id}/attachments", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(data), filename), "csrf_token": client.csrf})
 
 
-def test_a_photo_is_attached_and_can_be_downloaded(db, tenant, login_as, storage):
+def test_a_photo_is_attached_and_can_be_downloaded(db, tenant, login_as, storage_dir):
     officer = login_as("officer")
     case = factories.case(tenant)
     db.session.commit()
@@ -350,7 +344,7 @@ REFUSED_FILES = [
 ]
 
 
-def test_files_that_are_not_photos_or_too_large_are_refused(db, tenant, login_as, storage, app, monkeypatch):
+def test_files_that_are_not_photos_or_too_large_are_refused(db, tenant, login_as, storage_dir, app, monkeypatch):
     monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1024 * 1024)
     officer = login_as("officer")
     case = factories.case(tenant)
@@ -360,5 +354,5 @@ def test_files_that_are_not_photos_or_too_large_are_refused(db, tenant, login_as
         assert response.status_code == 422, filename
         assert message in _field(_text(response), "file"), filename
     assert db.session.scalar(select(func.count(Attachment.id))) == 0
-    assert [path for path in storage.rglob("*") if path.is_file()] == []
+    assert [path for path in storage_dir.rglob("*") if path.is_file()] == []
     assert "添加了附件" not in _text(officer.get(f"/t/alpha/cases/{case.id}"))

@@ -12,10 +12,8 @@ _township_in_scope = pytest.fixture(autouse=True)(township_scope_when_there_is_o
 
 
 @pytest.fixture(autouse=True)
-def storage_dir(app, tmp_path, monkeypatch):
-    """Rendered files and attachments go to a directory of the test's own."""
-    monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path / "files"))
-    return tmp_path / "files"
+def _own_storage(storage_dir):
+    """Every test here writes files: to a directory of its own (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -177,7 +177,7 @@ class Flag(TenantOwned, db.Model):
 
 
 class FlagsAreNeverDeleted(RuntimeError):
-    pass
+    """Raised on an attempt to delete a flag: accountability flags are kept for good."""
 
 
 @event.listens_for(Flag, "before_delete")

@@ -66,6 +66,8 @@ def seed_meetings(tenant) -> None:
                 try:
                     operations.take_action(decision, case, director, ActionKind.DEADLINE, due_on=date(year, 8, 31))
                 except Refused:
+                    # The workflow may refuse it for this case (closed meanwhile, say): the
+                    # decision stands without an action, as it would at a real meeting.
                     pass
         db.session.flush()
         # The year-end meeting, ahead.

@@ -73,7 +73,7 @@ class PhaseForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    pass
+    """A button that changes something: the CSRF token alone."""
 
 
 class CaseLinkFields(FlaskForm):
@@ -129,4 +129,4 @@ class CaseLinkFields(FlaskForm):
 
 
 class CaseLinksForm(CaseLinkFields):
-    pass
+    """The link fields alone, on their own page (the intake form carries them too)."""
