@@ -3,8 +3,10 @@
     .venv/bin/python bench/sweep.py [--cases 1000000] [--townships 200] [--repeat 3] [--keep]
                                     [--sqlite] [--profile] [--explain]
 
-Targets: a full first sweep under 10 s (set-based SQL, not a Python loop over cases), and a
-second sweep that finds nothing to do under 2 s.
+Targets: a full sweep under 10 s (set-based SQL, not a Python loop over cases), and a
+second sweep that finds nothing to do under 2 s. A *full* sweep (``run_sweep(full=True)``, which
+the scheduler runs when it starts and daily) looks at every one of the open cases, whatever
+their watch says; an ordinary one looks only at the cases its watch says are due.
 
 It creates a throwaway database ``tiaojie_bench_sweep`` on the server of ``BENCH_DATABASE_URL``
 (default postgresql://postgres@127.0.0.1:5432/test), migrates it as the owner with
@@ -15,21 +17,24 @@ dropped for the load and built again from their own definitions): one county, th
 accepted referral per referred case, and two follow-up visits per case in follow-up. Every
 case's moments are those of the method (calendar days, 3 warning days, 3 escalation days),
 its light drawn from a realistic mix (about a third of the running cases green, the rest
-yellow, red and long overdue), its ``next_alert_at`` is ``webapp.deadlines.clock.next_moment``
-of the row, and its clock cycle 1. No moment lies within the hour after "now", so the sweeps
-of the following minutes have nothing to do.
+yellow, red and long overdue), its watch (``case_watch.next_at``) is
+``webapp.deadlines.clock.next_moment`` of the row, and its clock cycle 1. No moment lies
+within the hour after "now", so the sweeps of the following minutes have nothing to do.
 
 The sweep runs as the app does, through the role ``tiaojie_app`` that owns nothing (row-level
-security on): ``run_sweep(now)`` in an app context, then a commit, timed together with
+security on): ``run_sweep(at)`` in an app context, then a commit, timed together with
 ``time.perf_counter``. In order:
 
-  first            the full sweep at "now": every moment passed so far
-  second           the no-change sweep, ``--repeat`` times, one, two... minutes later (median),
-                   right after the first (its dead row versions not yet vacuumed)
-  second_vacuumed  the same after ``VACUUM ANALYZE cases`` (what autovacuum does within a
-                   minute or so of a large sweep, before the worker's next sweep five
-                   minutes on), PostgreSQL only
-  next_hour        a sweep two hours on: what comes due in an ordinary hour
+  catch_up               the first sweep the county ever had, at "now": it acts on every
+                         moment passed so far (about half the open cases: the worst case,
+                         bounded by the rows it must write, not the target's sweep)
+  second_after_catch_up  the no-change sweep, ``--repeat`` times, one, two... minutes later
+                         (median), its dead row versions not yet vacuumed
+  (then ``VACUUM ANALYZE``: the county on an ordinary day, autovacuum having been by)
+  full                   the full sweep two hours on: every open case looked at; it acts on
+                         what came due in the second hour
+  second                 the no-change sweep, ``--repeat`` times, one, two... minutes after it
+  next_two_hours         an ordinary sweep two hours after the full one
 
 Beside each wall-clock figure, ``*_db_cpu_s`` is the CPU time the database server process
 used meanwhile (read from /proc when the server runs on this machine; on SQLite, this
@@ -40,7 +45,7 @@ The baseline, in the same run and the same role, is a plain ``SELECT count(*)`` 
 cases (median of three). One ``name: value unit`` line per figure, with the ratios to the
 baseline and to the targets, and the rows each sweep wrote counted in the database;
 ``--profile`` also prints the time of every statement of every sweep to stderr, ``--explain``
-the plans of a full sweep run first under EXPLAIN (ANALYZE, BUFFERS) and rolled back.
+the plans of the catch-up run first under EXPLAIN (ANALYZE, BUFFERS) and rolled back.
 
 ``--sqlite`` runs a smaller reference on a SQLite file (100,000 cases by default).
 """
@@ -62,7 +67,7 @@ os.environ.setdefault("TIAOJIE_INSTANCE", tempfile.mkdtemp(prefix="tiaojie-bench
 
 APP_ROLE = "tiaojie_app"
 DB_NAME = "tiaojie_bench_sweep"
-TARGET_FIRST_S = 10.0
+TARGET_FULL_S = 10.0
 TARGET_SECOND_S = 2.0
 
 # The open cases by state (shares in %): mostly being worked on, some awaiting follow-up.
@@ -86,7 +91,9 @@ FOLLOW_UP_DONE = 0.85    # follow-up visits already due that were done
 PROGRESS_SHARE = 0.40    # long-overdue cases with a person's entry since the deadline
 
 H, D = timedelta(hours=1), timedelta(days=1)
-QUIET = H  # no moment in (now, now + QUIET]: the later sweeps (at most a few minutes on) find nothing
+# No moment in these spans after "now": the sweeps a few minutes after the catch-up and after
+# the full sweep (two hours on) find nothing to do.
+QUIET = ((timedelta(0), H), (2 * H, 2 * H + timedelta(minutes=15)))
 
 
 def out(name, value, unit):
@@ -111,21 +118,22 @@ def _spread(total, table):
 CASE_COLUMNS = (
     "id", "tenant_id", "year", "seq", "number", "title", "narrative", "source", "level", "state", "difficulty",
     "risk", "limit_days", "accepted_at", "due_at", "clock_started_at", "assessed_at", "warn_at", "escalate_at",
-    "report_by", "handle_by", "clock_cycle", "paused_since", "next_alert_at", "assignee_id", "department_id",
+    "report_by", "handle_by", "clock_cycle", "paused_since", "assignee_id", "department_id",
     "escalated_to", "created_by_id", "created_at", "updated_at", "resolved_at", "closed_at", "archived_at", "version",
 )
 EVENT_COLUMNS = ("tenant_id", "case_id", "at", "actor_id", "kind", "from_state", "to_state", "note")
 REFERRAL_COLUMNS = ("tenant_id", "case_id", "department_id", "status", "note", "referred_by_id", "referred_at",
                     "accepted_at", "result", "return_reason", "accept_by", "late_flagged")
 FOLLOW_UP_COLUMNS = ("tenant_id", "case_id", "due_on", "done_at", "done_by_id", "notes", "missed_flagged")
+WATCH_COLUMNS = ("case_id", "tenant_id", "next_at")
 _MOMENTS = ("accepted_at", "clock_started_at", "assessed_at", "due_at", "warn_at", "escalate_at", "report_by",
             "handle_by", "resolved_at")
 
 
 def generate(now, townships, n_open, seed=2026):
-    """Rows of cases, timeline events, referrals and follow-ups.
+    """Rows of cases, their watch, timeline events, referrals and follow-ups.
 
-    ``townships`` are (tenant_id, director_id, mediator_id, department_id). Returns four lists
+    ``townships`` are (tenant_id, director_id, mediator_id, department_id). Returns five lists
     of tuples in the column orders above; case ids are 1..n.
     """
     from webapp.deadlines.clock import next_moment
@@ -139,8 +147,11 @@ def generate(now, townships, n_open, seed=2026):
     rng.shuffle(states)
     year = now.year
     seqs = {}
-    cases, events, referrals, follow_ups = [], [], [], []
-    quiet_end = now + QUIET
+    cases, watch, events, referrals, follow_ups = [], [], [], [], []
+    quiet = [(now + start, now + end) for start, end in QUIET]
+
+    def in_quiet(moment):
+        return any(start < moment <= end for start, end in quiet)
     today_ = today(now)
     sources = ["visit", "call", "investigation", "council", "handover"]
     levels = ["group", "village", "township"]
@@ -193,8 +204,8 @@ def generate(now, townships, n_open, seed=2026):
         if c["source"] == "assigned":
             c["handle_by"] = c["accepted_at"] + D
         c["clock_started_at"] = c["accepted_at"]
-        # No moment in (now, now + QUIET]: move the case's whole history back two hours.
-        while any(c[m] is not None and now < c[m] <= quiet_end for m in _MOMENTS):
+        # No moment in a quiet span: move the case's whole history back two hours.
+        while any(c[m] is not None and in_quiet(c[m]) for m in _MOMENTS):
             for m in _MOMENTS:
                 if c[m] is not None:
                     c[m] -= 2 * H
@@ -211,8 +222,10 @@ def generate(now, townships, n_open, seed=2026):
         c["created_at"] = c["accepted_at"]
         c["updated_at"] = max(m for m in (c["accepted_at"], c["assessed_at"], c["resolved_at"], c["closed_at"],
                                           c["archived_at"]) if m is not None)
-        c["next_alert_at"] = next_moment(SimpleNamespace(**c))
+        next_at = next_moment(SimpleNamespace(**c))
         cases.append(tuple(c[k] for k in CASE_COLUMNS))
+        if next_at is not None:
+            watch.append((case_id, tenant_id, next_at))
 
         if state in FINISHED_STATES:
             continue
@@ -222,7 +235,7 @@ def generate(now, townships, n_open, seed=2026):
             events.append((tenant_id, case_id, at, mediator, "session", None, None, "调解会"))
         if state == "referred":
             referred = max(c["accepted_at"], now - rng.uniform(0, 5) * D)
-            if now < referred + D <= quiet_end:
+            while in_quiet(referred + D):
                 referred -= 2 * H
             pending = rng.random() < PENDING_SHARE
             referrals.append((tenant_id, case_id, department, "pending" if pending else "accepted", "", director,
@@ -233,7 +246,7 @@ def generate(now, townships, n_open, seed=2026):
                 done = due_on < today_ and rng.random() < FOLLOW_UP_DONE
                 done_at = datetime.combine(due_on, datetime.min.time(), timezone.utc) + 10 * H if done else None
                 follow_ups.append((tenant_id, case_id, due_on, done_at, mediator if done else None, "", False))
-    return cases, events, referrals, follow_ups
+    return cases, watch, events, referrals, follow_ups
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------------
@@ -251,7 +264,7 @@ def _libpq(url):
 
 class Postgres:
     name = "postgresql"
-    LOADED = ("cases", "case_events", "referrals", "follow_ups")
+    LOADED = ("cases", "case_watch", "case_events", "referrals", "follow_ups")
 
     def __init__(self):
         from sqlalchemy import create_engine, text
@@ -279,7 +292,7 @@ class Postgres:
             cur.execute("SET app.all_tenants = 'on'")
             townships = self._townships(cur, now, n_townships)
             started = time.perf_counter()
-            cases, events, referrals, follow_ups = generate(now, townships, n_open)
+            cases, watch, events, referrals, follow_ups = generate(now, townships, n_open)
             timings["load_generate_s"] = time.perf_counter() - started
             # COPY FROM refuses tables under forced row-level security (unless a superuser runs
             # it): lift FORCE for the load, in this transaction only, and put it back.
@@ -295,7 +308,8 @@ class Postgres:
             secondary = cur.fetchall()
             for index, _ in secondary:
                 cur.execute(f'DROP INDEX "{index}"')
-            for table, columns, rows in (("cases", CASE_COLUMNS, cases), ("case_events", EVENT_COLUMNS, events),
+            for table, columns, rows in (("cases", CASE_COLUMNS, cases), ("case_watch", WATCH_COLUMNS, watch),
+                                         ("case_events", EVENT_COLUMNS, events),
                                          ("referrals", REFERRAL_COLUMNS, referrals),
                                          ("follow_ups", FOLLOW_UP_COLUMNS, follow_ups)):
                 started = time.perf_counter()
@@ -314,7 +328,7 @@ class Postgres:
                 cur.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
             cur.execute("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
             conn.commit()
-        return cases
+        return cases, watch
 
     @staticmethod
     def _townships(cur, now, n):
@@ -403,6 +417,7 @@ class SQLite:
         from tenants.models import County, Membership, Tenant
         from webapp.auth.models import User
         from webapp.cases.models import Case, CaseEvent, CaseSettings, FollowUp, Referral
+        from webapp.deadlines.models import CaseWatch
         from webapp.referrals.models import Department
 
         engine = create_engine(self.url)
@@ -428,15 +443,16 @@ class SQLite:
             started = time.perf_counter()
             rows = generate(now, townships, n_open)
             timings["load_generate_s"] = time.perf_counter() - started
-            for model, columns, data in zip((Case, CaseEvent, Referral, FollowUp),
-                                            (CASE_COLUMNS, EVENT_COLUMNS, REFERRAL_COLUMNS, FOLLOW_UP_COLUMNS), rows):
+            for model, columns, data in zip((Case, CaseWatch, CaseEvent, Referral, FollowUp),
+                                            (CASE_COLUMNS, WATCH_COLUMNS, EVENT_COLUMNS, REFERRAL_COLUMNS,
+                                             FOLLOW_UP_COLUMNS), rows):
                 started = time.perf_counter()
                 for start in range(0, len(data), 20_000):
                     conn.execute(model.__table__.insert(), [dict(zip(columns, r)) for r in data[start:start + 20_000]])
                 timings[f"load_insert_{model.__tablename__}_s"] = time.perf_counter() - started
                 timings[f"rows_{model.__tablename__}"] = len(data)
         engine.dispose()
-        return rows[0]
+        return rows[0], rows[1]
 
     @staticmethod
     def cpu_meter(session):
@@ -554,7 +570,7 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
     now = datetime.now(timezone.utc).replace(microsecond=0)
     timings = {}
     started = time.perf_counter()
-    cases = backend.load(now, n_townships, n_open, timings)
+    cases, watch = backend.load(now, n_townships, n_open, timings)
     loaded = time.perf_counter() - started
     started = time.perf_counter()
     backend.analyze()
@@ -564,14 +580,14 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
         out(f"{key.removesuffix('_s')}{suffix}_s" if seconds else f"{key}{suffix}", value, "s" if seconds else "count")
     out(f"load{suffix}_s", loaded, "s")
     out(f"load_analyze{suffix}_s", analyzed, "s")
-    state, at = CASE_COLUMNS.index("state"), CASE_COLUMNS.index("next_alert_at")
+    state = CASE_COLUMNS.index("state")
     finished = sum(1 for c in cases if c[state] in FINISHED_STATES)
     out(f"cases{suffix}", len(cases) - finished, "count")
     out(f"cases_finished{suffix}", finished, "count")
     out(f"cases_running{suffix}", sum(1 for c in cases if c[state] in RUNNING), "count")
     out(f"townships{suffix}", n_townships, "count")
-    out(f"cases_due_at_first_sweep{suffix}", sum(1 for c in cases if c[at] is not None and c[at] <= now), "count")
-    del cases
+    out(f"cases_due_at_first_sweep{suffix}", sum(1 for _, _, at in watch if at <= now), "count")
+    del cases, watch
 
     open_count = select(func.count()).select_from(Case).where(Case.state.not_in(["closed", "archived"]))
     written = (CaseAlert, Notification, Escalation, Flag, CaseEvent)
@@ -584,13 +600,13 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
             db.session.rollback()
         return elapsed, count
 
-    def sweep(at, label):
+    def sweep(at, label, full=False):
         """(wall seconds, run_sweep's counts, CPU seconds of the process that ran the SQL or None)."""
         with app.app_context():
             cpu = backend.cpu_meter(db.session)
             timer = StatementTimer(db.engine) if profile else None
             cpu_started, started = cpu(), time.perf_counter()
-            counts = run_sweep(at)
+            counts = run_sweep(at, full=full)
             db.session.commit()
             elapsed, cpu_ended = time.perf_counter() - started, cpu()
             if timer:
@@ -620,62 +636,65 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
         explain_sweep(app, now)
         backend.vacuum()  # the rolled-back sweep leaves dead row versions behind
 
-    # 1. The full sweep: every moment passed since the cases were last looked at.
-    first, counts, first_cpu = sweep(now, "first")
-    after = rows()
-    # 2. The same a minute (two, three...) later: nothing has come due since.
-    runs = {"second": [sweep(now + n * timedelta(minutes=1), f"second{n}") for n in range(1, repeat + 1)]}
+    minute = timedelta(minutes=1)
+    # 1. The catch-up: the first sweep this county ever had, acting on every moment passed so far.
+    runs = {"catch_up": [sweep(now, "catch_up")]}
+    after_catch_up = rows()
+    # 2. A minute (two, three...) later, nothing has come due: before autovacuum has been by.
+    runs["second_after_catch_up"] = [sweep(now + n * minute, f"second_after_catch_up{n}")
+                                     for n in range(1, repeat + 1)]
+    after_second_after = rows()
+    # The county as it stands on an ordinary day: its sweeps have run and autovacuum has been by.
+    started = time.perf_counter()
+    backend.analyze()
+    out(f"vacuum{suffix}_s", time.perf_counter() - started, "s")
+    # 3. The full sweep, two hours on: every open case looked at, whatever its watch says; it
+    #    acts on what came due in the second hour (no moment lies in the first one).
+    runs["full"] = [sweep(now + 2 * H, "full", full=True)]
+    after_full = rows()
+    # 4. The no-change sweep a minute (two, three...) after it.
+    runs["second"] = [sweep(now + 2 * H + n * minute, f"second{n}") for n in range(1, repeat + 1)]
     after_second = rows()
-    # 3. Once autovacuum has been by (here: VACUUM ANALYZE cases, as the owner), the same again.
-    if name == "postgresql":
-        started = time.perf_counter()
-        backend.vacuum("cases")
-        out("vacuum_cases_s", time.perf_counter() - started, "s")
-        runs["second_vacuumed"] = [sweep(now + (repeat + n) * timedelta(minutes=1), f"vacuumed{n}")
-                                   for n in range(1, repeat + 1)]
-    after_vacuumed = rows()
-    # 4. A sweep an hour on: what comes due in an ordinary hour (no moment lies in the first hour).
-    next_hour, _, next_hour_cpu = sweep(now + 2 * H, "next_hour")
-    after_hour = rows()
+    # 5. An ordinary sweep two hours after the full one: what comes due in two ordinary hours.
+    runs["next_two_hours"] = [sweep(now + 4 * H, "next_two_hours")]
+    after_next = rows()
     baselines_after = [baseline() for _ in range(3)]
 
-    figures = {label: [r[0] for r in values] for label, values in runs.items()}
-    seconds = figures["second"]
-    out(f"sweep_first{suffix}_s", first, "s")
-    for label, values in figures.items():
-        out(f"sweep_{label}{suffix}_s", statistics.median(values), "s")
-        out(f"sweep_{label}_max{suffix}_s", max(values), "s")
-    out(f"sweep_next_hour{suffix}_s", next_hour, "s")
+    for label, values in runs.items():
+        out(f"sweep_{label}{suffix}_s", statistics.median(r[0] for r in values), "s")
+        if len(values) > 1:
+            out(f"sweep_{label}_max{suffix}_s", max(r[0] for r in values), "s")
     # CPU time of the database server process (or, on SQLite, of this one) during each sweep:
     # what the sweep costs, less sensitive than the wall clock to other load on the machine.
-    if first_cpu is not None:
-        out(f"sweep_first_db_cpu{suffix}_s", first_cpu, "s")
-        for label, values in runs.items():
-            if all(r[2] is not None for r in values):
-                out(f"sweep_{label}_db_cpu{suffix}_s", statistics.median(r[2] for r in values), "s")
-        if next_hour_cpu is not None:
-            out(f"sweep_next_hour_db_cpu{suffix}_s", next_hour_cpu, "s")
+    for label, values in runs.items():
+        if all(r[2] is not None for r in values):
+            out(f"sweep_{label}_db_cpu{suffix}_s", statistics.median(r[2] for r in values), "s")
     out(f"baseline_count_open_cases{suffix}_s", base, "s")
     out(f"baseline_count_open_cases_after{suffix}_s", statistics.median(b[0] for b in baselines_after), "s")
     out(f"baseline_open_cases{suffix}", baselines[0][1], "count")
-    out(f"sweep_first_baseline_ratio{suffix}", first / base, "x")
-    for label, values in figures.items():
-        out(f"sweep_{label}_baseline_ratio{suffix}", statistics.median(values) / base, "x")
+    for label, values in runs.items():
+        out(f"sweep_{label}_baseline_ratio{suffix}", statistics.median(r[0] for r in values) / base, "x")
     if name == "postgresql":  # the targets are PostgreSQL's
-        out("sweep_first_target_ratio", first / TARGET_FIRST_S, "x")
-        out("sweep_second_target_ratio", statistics.median(seconds) / TARGET_SECOND_S, "x")
-    for kind in ("yellow", "red", "long_overdue", "unreported", "unhandled"):
-        alerts = after["alerts_by_kind"].get(kind, 0) - before["alerts_by_kind"].get(kind, 0)
-        out(f"first_alerts_{kind}{suffix}", alerts, "count")
-    for model in written:
-        table = model.__tablename__
-        out(f"first_rows_{table}{suffix}", after[table] - before[table], "count")
-    out(f"first_rows_written{suffix}", delta(before, after), "count")
-    # What run_sweep itself returned, for comparison with the rows counted above.
-    for key in ("warned", "overdue", "long_overdue", "unreported", "unhandled", "notified", "escalated", "flagged"):
-        out(f"first_returned_{key}{suffix}", counts[key], "count")
-    out(f"second_rows_written{suffix}", delta(after, after_second) + delta(after_second, after_vacuumed), "count")
-    out(f"next_hour_rows_written{suffix}", delta(after_vacuumed, after_hour), "count")
+        out("sweep_full_target_ratio", runs["full"][0][0] / TARGET_FULL_S, "x")
+        out("sweep_second_target_ratio", statistics.median(r[0] for r in runs["second"]) / TARGET_SECOND_S, "x")
+    for phase, (start_rows, end_rows), counts in (
+            ("catch_up", (before, after_catch_up), runs["catch_up"][0][1]),
+            ("full", (after_second_after, after_full), runs["full"][0][1])):
+        for kind in ("yellow", "red", "long_overdue", "unreported", "unhandled"):
+            alerts = end_rows["alerts_by_kind"].get(kind, 0) - start_rows["alerts_by_kind"].get(kind, 0)
+            out(f"{phase}_alerts_{kind}{suffix}", alerts, "count")
+        for model in written:
+            table = model.__tablename__
+            out(f"{phase}_rows_{table}{suffix}", end_rows[table] - start_rows[table], "count")
+        out(f"{phase}_rows_written{suffix}", delta(start_rows, end_rows), "count")
+        # What run_sweep itself returned, for comparison with the rows counted above.
+        for key in ("warned", "overdue", "long_overdue", "unreported", "unhandled", "notified", "escalated",
+                    "flagged"):
+            out(f"{phase}_returned_{key}{suffix}", counts[key], "count")
+    out(f"full_returned_repaired{suffix}", runs["full"][0][1]["repaired"], "count")
+    out(f"second_rows_written{suffix}",
+        delta(after_catch_up, after_second_after) + delta(after_full, after_second), "count")
+    out(f"next_two_hours_rows_written{suffix}", delta(after_second, after_next), "count")
     out(f"loadavg_1m_end{suffix}", os.getloadavg()[0], "load")
 
 
@@ -689,7 +708,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the database (PostgreSQL) afterwards")
     parser.add_argument("--profile", action="store_true", help="time each statement of the sweeps (stderr)")
     parser.add_argument("--explain", action="store_true",
-                        help="first EXPLAIN ANALYZE a full sweep and roll it back (stderr; PostgreSQL only)")
+                        help="first EXPLAIN ANALYZE the catch-up and roll it back (stderr; PostgreSQL only)")
     args = parser.parse_args()
     n_open = args.cases or (100_000 if args.sqlite else 1_000_000)
     backend = SQLite() if args.sqlite else Postgres()

@@ -14,11 +14,12 @@ def sweep_sessions() -> int:
 
 
 @with_app
-def sweep_deadlines() -> dict:
-    """The periodic deadline sweep over every township; idempotent (see webapp.deadlines.sweep)."""
+def sweep_deadlines(full: bool = False) -> dict:
+    """The periodic deadline sweep over every township; idempotent (see webapp.deadlines.sweep).
+    ``full`` looks at every open case (when the scheduler starts, and daily)."""
     from webapp.deadlines.sweep import run_sweep
 
-    counts = run_sweep()
+    counts = run_sweep(full=full)
     db.session.commit()
     return counts
 

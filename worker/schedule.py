@@ -7,6 +7,10 @@ from worker.jobs import (
 
 cron.register(sweep_sessions, queue_name="default", interval=300, name="sweep_sessions")
 cron.register(sweep_deadlines, queue_name="default", interval=300, name="sweep_deadlines")
+# Every open case, not only the due ones: when the scheduler starts (after an outage, say) and
+# once a day, so that a case whose watch went wrong is found within a day at the latest.
+cron.register(sweep_deadlines, queue_name="default", kwargs={"full": True}, interval=86400,
+              name="sweep_deadlines_full")
 cron.register(send_notifications, queue_name="default", interval=300, name="send_notifications")
 cron.register(refresh_figures, queue_name="slow", interval=300, name="refresh_figures")
 cron.register(render_waiting_documents, queue_name="slow", interval=300, name="render_waiting_documents")

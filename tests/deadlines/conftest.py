@@ -71,10 +71,10 @@ def center(db, tenant):
     return Center(tenant)
 
 
-def sweep(at, *, dry_run=False) -> dict:
+def sweep(at, *, dry_run=False, full=False) -> dict:
     """One sweep at ``at``, committed as the CLI and the job commit it."""
     with clock_at(at):
-        counts = run_sweep(dry_run=dry_run)
+        counts = run_sweep(dry_run=dry_run, full=full)
         db.session.commit()
     return counts
 

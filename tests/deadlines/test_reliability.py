@@ -237,14 +237,14 @@ def _kill(worker):
 
 
 class RowLock:
-    """On PostgreSQL: another transaction holds a case's row, so the sweep's UPDATE of
-    ``cases`` waits — after it has inserted its alerts (``FOR NO KEY UPDATE`` lets those
-    inserts' foreign-key checks through)."""
+    """On PostgreSQL: another transaction holds a case's row of the watch list, so the
+    sweep's UPDATE of ``case_watch`` waits — after it has inserted its alerts."""
 
     def __init__(self, live_services, tenant_id):
         self.engine = create_engine(live_services.owner_url)
         self.conn = self.engine.connect()
-        self.conn.execute(text("SELECT id FROM cases WHERE tenant_id = :t AND title = :title FOR NO KEY UPDATE"),
+        self.conn.execute(text("SELECT w.case_id FROM case_watch w JOIN cases c ON c.id = w.case_id "
+                               "WHERE c.tenant_id = :t AND c.title = :title FOR UPDATE OF w"),
                           {"t": tenant_id, "title": A})
         self.waiting_pid = None
 
@@ -252,7 +252,7 @@ class RowLock:
         with self.engine.connect() as conn:
             self.waiting_pid = conn.scalar(text(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                "AND query ILIKE 'UPDATE cases%'"))
+                "AND query ILIKE 'UPDATE case_watch%'"))
         return self.waiting_pid
 
     def release(self):

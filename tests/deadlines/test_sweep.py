@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tenants.scope import all_tenants, tenant_scope
+from tests.conftest import login
 from tests.deadlines.conftest import (
     NOTHING, Center, bj, delivered_at, escalations_of, flags_of, notifications_of, quiet, row_counts, sweep,
     sweep_events_of,
@@ -17,7 +18,7 @@ from webapp import timelimits
 from webapp.cases import operations
 from webapp.cases.models import CaseEvent, CaseState, Difficulty, EscalationTarget, Risk
 from webapp.deadlines import operations as deadline_ops
-from webapp.deadlines.models import Escalation, Flag, FlagKind, FlagStatus, Notification, SweepRun
+from webapp.deadlines.models import CaseWatch, Escalation, Flag, FlagKind, FlagStatus, Notification, SweepRun
 from webapp.extensions import db
 from webapp.timelimits import Light
 from webapp.types import clock_at
@@ -32,6 +33,11 @@ def twice(at) -> dict:
     assert quiet(second), second
     assert row_counts() == dict(rows, sweeps=rows["sweeps"] + 1)
     return first
+
+
+def watch_of(case):
+    """When the sweep will next look at the case."""
+    return db.session.scalar(select(CaseWatch.next_at).where(CaseWatch.case_id == case.id))
 
 
 def did(counts, **expected) -> bool:
@@ -168,13 +174,12 @@ def test_a_township_holiday_moves_the_working_day_deadline(center):
 def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(center):
     case = center.case(bj(2026, 3, 2, 10))
     db.session.commit()
-    rows, next_alert = row_counts(), case.next_alert_at
+    rows, next_alert = row_counts(), watch_of(case)
     dry = sweep(bj(2026, 3, 12, 11), dry_run=True)
     assert dry["dry_run"] is True
     assert did(dry, warned=0, overdue=1, long_overdue=1, notified=4, escalated=3, flagged=1)
     assert row_counts() == rows
-    db.session.refresh(case)
-    assert case.next_alert_at == next_alert
+    assert watch_of(case) == next_alert
     assert db.session.scalar(select(SweepRun.id)) is None
 
     real = sweep(bj(2026, 3, 12, 11))
@@ -444,6 +449,93 @@ def test_each_townships_alerts_reach_its_own_people_only(center, other_tenant):
             == {other_tenant.id}
 
 
+# -- one notification per person and sweep ---------------------------------------------------
+
+
+def test_cases_turning_red_in_one_sweep_make_one_notification_per_person_naming_them_all(center, client):
+    first = center.case(bj(2026, 3, 2, 10), title="宅基地纠纷")
+    second = center.case(bj(2026, 3, 2, 11), title="赡养纠纷")
+    assert did(twice(bj(2026, 3, 9, 12)), overdue=2, notified=2, escalated=2)
+    with all_tenants():
+        told = db.session.scalars(select(Notification).where(Notification.kind == "red")).all()
+    assert sorted((n.user_id, sorted(n.case_ids), n.case_id) for n in told) == sorted([
+        (center.director.user_id, sorted([first.id, second.id]), None),
+        (center.mediator.user_id, sorted([first.id, second.id]), None)])
+    assert delivered_at(bj(2026, 3, 9, 12)) == 2
+
+    db.session.commit()
+    assert login(client, center.mediator.user.username).status_code == 302
+    page = client.get(f"/t/{center.tenant.slug}/notifications/").get_data(as_text=True)
+    assert "2 cases" in page or "2 件" in page, page[page.find("<main"):page.find("</main>")]
+    for case in (first, second):
+        assert f'href="/t/{center.tenant.slug}/cases/{case.id}"' in page and case.number in page
+
+
+def test_a_director_assigned_a_case_hears_of_it_once(center):
+    case = center.case(bj(2026, 3, 2, 10), mediate=False)
+    center.do(bj(2026, 3, 2, 10), operations.start_mediation, case, center.director,
+              assignee_id=center.director.user_id)
+    assert did(twice(bj(2026, 3, 9, 12)), overdue=1, notified=1, escalated=1)
+    assert notifications_of(case) == [(center.director.user_id, "red")]
+
+
+# -- the full sweep ---------------------------------------------------------------------------
+
+
+def _unwatch(case):
+    """As if the case had been changed in the database by hand: the sweep no longer watches it."""
+    with all_tenants():
+        db.session.execute(CaseWatch.__table__.delete().where(CaseWatch.case_id == case.id))
+        db.session.commit()
+
+
+def test_a_case_the_sweep_was_not_watching_is_found_by_the_full_sweep(center):
+    case = center.case(bj(2026, 3, 2, 10))
+    watched = center.case(bj(2026, 3, 2, 10), title="看着的纠纷")
+    _unwatch(case)
+    counts = twice(bj(2026, 3, 9, 11))
+    assert did(counts, overdue=1, notified=2, escalated=1)  # only the watched case
+    assert escalations_of(case) == []
+
+    full = sweep(bj(2026, 3, 9, 11, 5), full=True)
+    assert did(full, overdue=1, notified=2, escalated=1) and full["full"] is True and full["repaired"] == 1
+    assert escalations_of(case) == [("director", "red")] and escalations_of(watched) == [("director", "red")]
+    assert watch_of(case) == case.escalate_at
+
+    again = sweep(bj(2026, 3, 9, 11, 10), full=True)
+    assert quiet(again) and again["repaired"] == 0
+    # From then on the ordinary sweeps watch it again.
+    assert did(twice(bj(2026, 3, 12, 11)), long_overdue=2, notified=2, escalated=4, flagged=2)
+
+
+def test_a_full_sweep_after_an_ordinary_one_finds_nothing_more(center):
+    center.case(bj(2026, 3, 2, 10))                                   # red on the 9th
+    center.case(bj(2026, 2, 20, 10))                                  # long overdue
+    center.case(bj(2026, 3, 5, 10), risk=Risk.MAY_ESCALATE)           # green, not reported
+    center.case(bj(2026, 3, 8, 10), source="assigned")                # not taken up
+    paused = center.case(bj(2026, 3, 3, 10))
+    center.do(bj(2026, 3, 4, 10), deadline_ops.pause_clock, paused, center.mediator, reason="等待鉴定")
+    ordinary = sweep(bj(2026, 3, 9, 12))
+    assert not quiet(ordinary)
+    rows = row_counts()
+    full = sweep(bj(2026, 3, 9, 12), full=True)
+    assert quiet(full) and full["repaired"] == 0
+    assert row_counts() == dict(rows, sweeps=rows["sweeps"] + 1)
+
+
+def test_the_scheduler_runs_a_full_sweep_at_start_and_daily():
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=Redis())  # reading the schedule connects to nothing
+    scheduler.load_config_from_file("worker.schedule")
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    full = jobs["sweep_deadlines_full"]
+    assert (full.func_name, full.kwargs, full.interval) == ("worker.jobs.sweep_deadlines", {"full": True}, 86400)
+    assert full.should_run()  # an interval job runs as soon as the scheduler starts
+    assert jobs["sweep_deadlines"].interval == 300
+
+
 # -- the command line -------------------------------------------------------------------------
 
 
@@ -471,3 +563,7 @@ def test_flask_deadlines_sweep_prints_what_it_did_as_json(center, runner):
     with clock_at(bj(2026, 3, 12, 11, 5)):
         again = json.loads(runner.invoke(args=["deadlines", "sweep"]).output)
     assert did(again) and again["delivered"] == 0
+
+    with clock_at(bj(2026, 3, 12, 11, 10)):
+        full = json.loads(runner.invoke(args=["deadlines", "sweep", "--full"]).output)
+    assert did(full) and full["full"] is True and full["repaired"] == 0

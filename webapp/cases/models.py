@@ -172,8 +172,8 @@ class Case(TenantOwned, db.Model):
     limit_days: Mapped[int | None]
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    # The clock (webapp.deadlines.clock): when it started (acceptance, or a reopening), the
-    # moments the sweep acts on, and when the sweep should look at the case next.
+    # The clock (webapp.deadlines.clock): when it started (acceptance, or a reopening) and the
+    # moments the sweep acts on; when the sweep should look at the case next is in ``watch``.
     clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -182,7 +182,7 @@ class Case(TenantOwned, db.Model):
     handle_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
     clock_cycle: Mapped[int] = mapped_column(default=0)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    next_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    watch: Mapped["CaseWatch | None"] = relationship(cascade="all, delete-orphan", passive_deletes=True)  # noqa: F821
 
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)

@@ -91,7 +91,7 @@ def _move(case: Case, name: str, actor, *, note: str = "", data: dict | None = N
         raise Refused(reason)
     before, after = case.state, workflow.TRANSITIONS[name].target
     case.state = after
-    clock.refresh(case)
+    clock.refresh(case, was_state=before)
     return record_event(case, actor, "transition", note=note, data={"transition": name, **(data or {})},
                         from_state=before, to_state=after)
 

@@ -1,4 +1,4 @@
-"""flask deadlines sweep [--dry-run]: one sweep in the foreground, reported as JSON."""
+"""flask deadlines sweep [--dry-run] [--full]: one sweep in the foreground, reported as JSON."""
 import json
 
 import click
@@ -13,9 +13,11 @@ cli = AppGroup("deadlines", help="Time limits: warnings, escalation, accountabil
 
 @cli.command("sweep")
 @click.option("--dry-run", is_flag=True, help="Report what would happen, change nothing.")
-def sweep(dry_run: bool):
+@click.option("--full", is_flag=True, help="Look at every open case, not only the due ones, and put right "
+                                           "any case the sweep was not watching as it should.")
+def sweep(dry_run: bool, full: bool):
     """Run one deadline sweep over every township and print what it did."""
-    counts = run_sweep(dry_run=dry_run)
+    counts = run_sweep(dry_run=dry_run, full=full)
     if dry_run:
         db.session.rollback()
     else:

@@ -1,6 +1,8 @@
 """Keeping a case's clock current: its deadline moments, its cycle, and when the sweep
 should next look at it. Called by every operation that moves or changes a case."""
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp import timelimits
 from webapp.extensions import db
@@ -31,9 +33,12 @@ def _finished_pauses(case):
         .order_by(CasePause.started_at)).all()
 
 
-def refresh(case, now=None) -> None:
+def refresh(case, now=None, *, was_state=None) -> None:
     """Recompute the moments from the clock's start, the limit, the pauses and the township's
-    settings; a change of any moment starts a new cycle, so its alerts can fire again."""
+    settings; a change of any moment starts a new cycle, so its alerts can fire again.
+
+    ``was_state`` is the state a move takes the case from: knowing it, an unchanged watch
+    need not be written again."""
     from webapp.cases.models import Risk, Source
     from webapp.cases.operations import settings_for
 
@@ -45,6 +50,8 @@ def refresh(case, now=None) -> None:
         calendar = calendar_for_tenant(case.tenant_id, settings)
         pauses = _finished_pauses(case) if case.limit_days else ()
     before = tuple(getattr(case, name) for name in _MOMENTS)
+    watched = None if was_state is None else \
+        watched_moments(was_state, case.paused_since, dict(zip(_MOMENTS, before)))
     if case.limit_days:
         moments = timelimits.deadlines(case.clock_started_at, case.limit_days, pauses, settings, calendar)
         case.due_at, case.warn_at, case.escalate_at = moments.due_at, moments.warn_at, moments.escalate_at
@@ -54,23 +61,51 @@ def refresh(case, now=None) -> None:
         if case.source == Source.ASSIGNED else None
     if tuple(getattr(case, name) for name in _MOMENTS) != before:
         case.clock_cycle = (case.clock_cycle or 0) + 1
-    case.next_alert_at = next_moment(case)
+    keep_watch(case, watched)
+
+
+def watched_moments(state, paused_since, moments) -> tuple:
+    """The moments that can still matter for a case in ``state``: none while paused or finished."""
+    state = getattr(state, "value", state)
+    watched = []
+    if state in timelimits.RUNNING_STATES and paused_since is None:
+        watched += [moments["warn_at"], moments["due_at"], moments["escalate_at"]]
+    if state not in ("escalated", "closed", "archived"):
+        watched.append(moments["report_by"])
+    if state == "registered":
+        watched.append(moments["handle_by"])
+    return tuple(moment for moment in watched if moment is not None)
 
 
 def next_moment(case):
     """When the sweep should next look at this case: the earliest moment that can still
     matter for its state, or never (None) for a paused or finished case."""
-    state = getattr(case.state, "value", case.state)
-    candidates = []
-    if state in timelimits.RUNNING_STATES and case.paused_since is None:
-        candidates += [case.warn_at, case.due_at, case.escalate_at]
-    if state not in ("escalated", "closed", "archived"):
-        candidates.append(case.report_by)
-    if state == "registered":
-        candidates.append(case.handle_by)
-    candidates = [c for c in candidates if c is not None]
+    watched = watched_moments(case.state, case.paused_since, {name: getattr(case, name) for name in _MOMENTS})
     # Past moments stay candidates: the sweep records each once and then moves on.
-    return min(candidates) if candidates else None
+    return min(watched) if watched else None
+
+
+def keep_watch(case, watched_before=None) -> None:
+    """Tell the sweep when to look at the case next, if this change changed what it watches.
+
+    Most moves (taking up mediation, recording a session) leave the moments and the running
+    clock as they were: then the sweep's own note stands and nothing is written. A new case
+    gets its row with the case's INSERT; a changed one is written at once (no flush of the
+    case: its new state and moments still go out in one UPDATE)."""
+    from webapp.deadlines.models import CaseWatch
+
+    now_watched = watched_moments(case.state, case.paused_since, {name: getattr(case, name) for name in _MOMENTS})
+    next_at = min(now_watched) if now_watched else None
+    if case.id is None:
+        case.watch = CaseWatch(tenant_id=case.tenant_id, next_at=next_at)
+        return
+    if watched_before is not None and now_watched == watched_before:
+        return
+    table = CaseWatch.__table__
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    with db.session.no_autoflush:
+        db.session.execute(insert(table).values(case_id=case.id, tenant_id=case.tenant_id, next_at=next_at)
+                           .on_conflict_do_update(index_elements=["case_id"], set_={"next_at": next_at}))
 
 
 def restart(case, now=None) -> None:

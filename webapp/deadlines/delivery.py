@@ -24,7 +24,9 @@ class LogChannel:
     or e-mail backend implements the same ``send`` and is named in NOTIFY_CHANNEL."""
 
     def send(self, user, notification) -> None:
-        log.info("notify %s: %s (case %s)", user.username, notification.kind, notification.case_id)
+        cases = notification.cases_named
+        log.info("notify %s: %s (%d case%s: %s)", user.username, notification.kind, len(cases),
+                 "" if len(cases) == 1 else "s", ", ".join(map(str, cases[:10])))
 
 
 def channel():

@@ -34,7 +34,7 @@ def pause_clock(case: Case, actor, *, reason: str) -> CasePause:
                       started_by_id=actor.user_id)
     db.session.add(pause)
     case.paused_since = now
-    case.next_alert_at = None
+    clock.keep_watch(case)
     record_event(case, actor, "clock_paused", note=reason)
     db.session.flush()
     return pause

@@ -1,20 +1,27 @@
 """The deadline sweep: set-based SQL over every township, safe to run twice or twice at once.
 
-1. For every running case whose next moment has come (``cases.next_alert_at``, indexed),
-   record each passed moment as a ``case_alerts`` row — unique per case, clock cycle and
-   kind, so a moment is acted on once however many sweeps run.
-2. Move each such case's ``next_alert_at`` on to its next future moment.
+1. For every case whose next moment has come (``case_watch.next_at``, indexed), record each
+   passed moment as a ``case_alerts`` row — unique per case, clock cycle and kind, so a
+   moment is acted on once however many sweeps run.
+2. Move each such case's watch on to its next future moment.
 3. From the alerts this sweep inserted (and only those: ``sweep_id``), write the
-   notifications, escalations, flags and timeline events, each under its own unique key.
+   notifications (one per person and kind of alert, naming the cases), escalations, flags
+   and timeline events, each under its own unique key.
 4. Late referrals and missed follow-up visits are flagged the same way, and the liaisons of
    a pending referral are told of it if the job that should have told them never ran.
 
 A killed sweep rolls back whole; the next one finds the same due moments in the database,
 so nothing is lost when Redis or a worker was down.
+
+A *full* sweep (``full=True``: when the scheduler starts, and once a day) first looks at
+every open case, not only those its watch says are due: a case whose watch is missing, or
+not the next moment its own moments say, is watched again from its earliest moment, and the
+sweep then acts on it like any other — after a change made to the database by hand, say.
+Run after an ordinary sweep, it finds nothing more.
 """
 import uuid
 from datetime import datetime, timezone
-from sqlalchemy import Index, String, and_, cast, func, insert, literal, null, select, true, update
+from sqlalchemy import Index, String, and_, cast, exists, func, insert, literal, null, or_, select, true, update
 from sqlalchemy import case as when
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,7 +31,7 @@ from tenants.scope import all_tenants
 from webapp import timelimits
 from webapp.cases.models import Case, CaseEvent, CaseSettings, CaseState, FollowUp, Referral, ReferralStatus, Risk
 from webapp.deadlines.models import (
-    FAULT_OF, AlertKind, CaseAlert, Escalation, EscalationLevel, Flag, FlagKind, Notification, SweepRun,
+    FAULT_OF, AlertKind, CaseAlert, CaseWatch, Escalation, EscalationLevel, Flag, FlagKind, Notification, SweepRun,
 )
 from webapp.extensions import db
 from webapp.types import UTCDateTime, utcnow
@@ -34,6 +41,7 @@ FINISHED = [CaseState.CLOSED, CaseState.ARCHIVED]
 
 # Which moment, under which condition, makes which alert.
 _C = Case.__table__.c
+_W = CaseWatch.__table__.c
 
 
 def _alert_conditions(now):
@@ -77,21 +85,13 @@ def _run(statement) -> int:
 _NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
-def _least_future(columns, now):
-    """The earliest of ``columns`` still in the future, or NULL."""
-    never = literal(_NEVER, type_=UTCDateTime())
-    futures = [func.coalesce(when((column > now, column), else_=null()), never) for column in columns]
-    least = func.least if db.session.get_bind().dialect.name == "postgresql" else func.min
-    return func.nullif(least(*futures, type_=UTCDateTime()), never)
-
-
-def run_sweep(now=None, *, dry_run: bool = False) -> dict:
+def run_sweep(now=None, *, dry_run: bool = False, full: bool = False) -> dict:
     """One sweep over every township. Returns what it did (or, dry, what it would do)."""
     now = now or utcnow()
     sweep_id = uuid.uuid4().hex
     with all_tenants():
         savepoint = db.session.begin_nested() if dry_run else None
-        counts = _sweep(now, sweep_id)
+        counts = _sweep(now, sweep_id, full)
         if dry_run:
             savepoint.rollback()
         else:
@@ -101,21 +101,23 @@ def run_sweep(now=None, *, dry_run: bool = False) -> dict:
     return counts
 
 
-def _sweep(now, sweep_id) -> dict:
+def _sweep(now, sweep_id, full=False) -> dict:
     alerts = CaseAlert.__table__
     counts = {}
     conditions = _alert_conditions(now)
+    repaired = _repair_watch(now) if full else 0
     for kind, condition in conditions.items():
         # The 24 hours to report and the time to take up an assignment run once per case, from
         # its assessment or acceptance: a new cycle of the deadline (a pause) does not renew them.
         cycle = literal(0) if kind in ONCE_PER_CASE else _C.clock_cycle
         rows = select(_C.tenant_id, _C.id, cycle, literal(kind.value), literal(now), literal(sweep_id)) \
-            .where(_C.next_alert_at <= now, condition)
+            .select_from(CaseWatch.__table__.join(Case.__table__, _C.id == _W.case_id)) \
+            .where(_W.next_at <= now, condition)
         counts[kind.value] = _run(_insert(alerts).from_select(
             ["tenant_id", "case_id", "cycle", "kind", "at", "sweep_id"], rows).on_conflict_do_nothing(
             index_elements=["case_id", "cycle", "kind"]))
-    _run(update(Case.__table__).where(_C.next_alert_at <= now).values(
-        next_alert_at=_least_future([_C.warn_at, _C.due_at, _C.escalate_at, _C.report_by, _C.handle_by], now)))
+    _run(update(CaseWatch.__table__).where(_W.next_at <= now, _W.case_id == _C.id).values(
+        next_at=_watched_future(now)))
 
     mine = alerts.alias("mine")
     counts["notified"] = _notify(mine, sweep_id, now) + _notify_pending_referrals(sweep_id, now)
@@ -123,32 +125,86 @@ def _sweep(now, sweep_id) -> dict:
     counts["flagged"] = _flag_from_alerts(mine, sweep_id, now) + _flag_late_referrals(sweep_id, now) \
         + _flag_missed_follow_ups(sweep_id, now)
     _timeline(sweep_id, now)
-    return {
+    result = {
         "warned": counts["yellow"], "overdue": counts["red"], "escalated": counts["escalated"],
         "flagged": counts["flagged"], "notified": counts["notified"], "long_overdue": counts["long_overdue"],
         "unreported": counts["unreported"], "unhandled": counts["unhandled"],
     }
+    if full:
+        result.update(full=True, repaired=repaired)
+    return result
+
+
+def _watched(now=None) -> list:
+    """The moments that matter for the case's state (``webapp.deadlines.clock.watched_moments``
+    in SQL); with ``now``, only those still in the future."""
+    running = and_(_C.state.in_(RUNNING), _C.paused_since.is_(None))
+    reportable = _C.state.not_in(FINISHED + [CaseState.ESCALATED])
+    moments = [when((running, _C.warn_at)), when((running, _C.due_at)), when((running, _C.escalate_at)),
+               when((reportable, _C.report_by)), when((_C.state == CaseState.REGISTERED, _C.handle_by))]
+    return moments if now is None else [when((moment > now, moment), else_=null()) for moment in moments]
+
+
+def _least(moments):
+    """The earliest of ``moments`` that is not NULL, or NULL."""
+    never = literal(_NEVER, type_=UTCDateTime())
+    least = func.least if db.session.get_bind().dialect.name == "postgresql" else func.min
+    return func.nullif(least(*[func.coalesce(moment, never) for moment in moments], type_=UTCDateTime()), never)
+
+
+def _watched_future(now):
+    """Where the watch of a case goes once the sweep has acted on every moment passed."""
+    return _least(_watched(now))
+
+
+def _repair_watch(now) -> int:
+    """The full sweep's look at every open case: one with no watch, or with a watch in the
+    future that is not its next future moment, is watched again from its earliest moment
+    (what ``clock.next_moment`` writes), so that this sweep acts on whatever it missed."""
+    watch = CaseWatch.__table__
+    earliest = _least(_watched())
+    wrong = or_(and_(_W.case_id.is_(None), earliest.is_not(None)),
+                and_(_W.case_id.is_not(None), or_(_W.next_at.is_(None), _W.next_at > now),
+                     _W.next_at.is_distinct_from(_watched_future(now))))
+    rows = select(_C.id, _C.tenant_id, earliest) \
+        .select_from(Case.__table__.outerjoin(watch, _W.case_id == _C.id)) \
+        .where(_C.state.not_in(FINISHED), wrong)
+    upsert = _insert(watch).from_select(["case_id", "tenant_id", "next_at"], rows)
+    return _run(upsert.on_conflict_do_update(index_elements=["case_id"], set_={"next_at": upsert.excluded.next_at}))
 
 
 def _notify(mine, sweep_id, now) -> int:
-    table = Notification.__table__
-    key = cast(mine.c.kind, String) + ":" + cast(mine.c.case_id, String) + ":" + \
-        cast(mine.c.cycle, String)
-    columns = ["tenant_id", "user_id", "case_id", "kind", "key", "created_at", "sweep_id"]
-    to_assignee = select(mine.c.tenant_id, _C.assignee_id, mine.c.case_id, mine.c.kind, key, literal(now),
-                         literal(sweep_id)) \
-        .join(Case.__table__, _C.id == mine.c.case_id) \
-        .where(mine.c.sweep_id == sweep_id, _C.assignee_id.is_not(None))
+    """One notification per person and kind of alert, naming every case of this sweep: to the
+    township's directors, all of the township's cases; to each mediator, their own (a
+    director assigned a case hears of it among the director's)."""
     m = Membership.__table__.c
-    to_directors = select(mine.c.tenant_id, m.user_id, mine.c.case_id, mine.c.kind, key, literal(now),
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    aggregate = func.json_agg if postgres else func.json_group_array
+    columns = ["tenant_id", "user_id", "case_id", "case_ids", "kind", "key", "created_at", "sweep_id"]
+    key = mine.c.kind + literal(":" + sweep_id)
+
+    def one_case(ids):
+        return when((func.count() == 1, func.min(ids)), else_=null())
+
+    directs = and_(m.role == Role.TOWNSHIP_ADMIN, m.active == true())
+    per_township = select(mine.c.tenant_id, mine.c.kind, one_case(mine.c.case_id).label("case_id"),
+                          aggregate(mine.c.case_id).label("case_ids")) \
+        .where(mine.c.sweep_id == sweep_id).group_by(mine.c.tenant_id, mine.c.kind).subquery("per_township")
+    to_directors = select(per_township.c.tenant_id, m.user_id, per_township.c.case_id, per_township.c.case_ids,
+                          per_township.c.kind, per_township.c.kind + literal(":" + sweep_id), literal(now),
                           literal(sweep_id)) \
-        .join(Membership.__table__, and_(m.tenant_id == mine.c.tenant_id, m.role == Role.TOWNSHIP_ADMIN,
-                                         m.active == true())) \
-        .where(mine.c.sweep_id == sweep_id)
+        .join(Membership.__table__, and_(m.tenant_id == per_township.c.tenant_id, directs))
+    is_director = exists(select(m.user_id).where(m.tenant_id == mine.c.tenant_id, m.user_id == _C.assignee_id,
+                                                 directs))
+    to_assignees = select(mine.c.tenant_id, _C.assignee_id, one_case(mine.c.case_id), aggregate(mine.c.case_id),
+                          mine.c.kind, key, literal(now), literal(sweep_id)) \
+        .join(Case.__table__, _C.id == mine.c.case_id) \
+        .where(mine.c.sweep_id == sweep_id, _C.assignee_id.is_not(None), ~is_director) \
+        .group_by(mine.c.tenant_id, _C.assignee_id, mine.c.kind)
     total = 0
-    for rows in (to_assignee, to_directors):
-        total += _run(_insert(table).from_select(columns, rows).on_conflict_do_nothing(
-            index_elements=["user_id", "key"]))
+    for rows in (to_directors, to_assignees):
+        total += _run(_insert(Notification.__table__).from_select(columns, rows)
+                      .on_conflict_do_nothing(index_elements=["user_id", "key"]))
     return total
 
 

@@ -72,9 +72,18 @@ def resume(case_id: int):
 def notifications():
     items = db.session.scalars(select(Notification).where(
         Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
-        Notification.delivered_at.is_not(None)).options(selectinload(Notification.case))
+        Notification.delivered_at.is_not(None))
         .order_by(Notification.delivered_at.desc(), Notification.id.desc()).limit(100)).all()
-    return render_template("deadlines/notifications.html", items=items)
+    # A notification of the sweep may name many cases: each line shows the first few.
+    shown = {n.id: n.cases_named[:CASES_SHOWN] for n in items}
+    wanted = {case_id for ids in shown.values() for case_id in ids}
+    cases = {row.id: row for row in db.session.execute(
+        select(Case.id, Case.number, Case.title).where(Case.tenant_id == g.tenant.id, Case.id.in_(wanted)))} \
+        if wanted else {}
+    return render_template("deadlines/notifications.html", items=items, cases=cases, shown=shown)
+
+
+CASES_SHOWN = 5
 
 
 @bp.post("/notifications/read")
