@@ -4,7 +4,7 @@
                                     [--sqlite] [--profile] [--explain]
 
 Targets: a full sweep under 10 s (set-based SQL, not a Python loop over cases), and a
-second sweep that finds nothing to do under 2 s. A *full* sweep (``run_sweep(full=True)``, which
+second sweep that finds nothing to do under 2 s. A *full* sweep (``full=True``, which
 the scheduler runs when it starts and daily) looks at every one of the open cases, whatever
 their watch says; an ordinary one looks only at the cases its watch says are due.
 
@@ -22,8 +22,8 @@ yellow, red and long overdue), its watch (``case_watch.next_at``) is
 within the hour after "now", so the sweeps of the following minutes have nothing to do.
 
 The sweep runs as the app does, through the role ``tiaojie_app`` that owns nothing (row-level
-security on): ``run_sweep(at)`` in an app context, then a commit, timed together with
-``time.perf_counter``. In order:
+security on): ``sweep_until_done(at)`` in an app context, as the worker's job runs it (in
+batches of 50,000 due cases, each committed), timed with ``time.perf_counter``. In order:
 
   catch_up               the first sweep the county ever had, at "now": it acts on every
                          moment passed so far (about half the open cases: the worst case,
@@ -553,7 +553,7 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
     from tenants.scope import all_tenants
     from webapp.cases.models import Case, CaseEvent
     from webapp.deadlines.models import CaseAlert, Escalation, Flag, Notification
-    from webapp.deadlines.sweep import run_sweep
+    from webapp.deadlines.sweep import sweep_until_done
     from webapp.extensions import db
 
     name = backend.name
@@ -567,7 +567,13 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
         db.engine.dispose()
     out(f"migrate{suffix}_s", time.perf_counter() - started, "s")
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    # "Now" is the last 10:00 in Beijing: the sweeps of the next four hours stay within one
+    # working day, so that no day-long rule (a follow-up visit's window) turns over mid-run.
+    from webapp.timelimits import BEIJING
+
+    beijing = datetime.now(BEIJING)
+    ten = beijing.replace(hour=10, minute=0, second=0, microsecond=0)
+    now = (ten if ten <= beijing else ten - D).astimezone(timezone.utc)
     timings = {}
     started = time.perf_counter()
     cases, watch = backend.load(now, n_townships, n_open, timings)
@@ -601,13 +607,12 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
         return elapsed, count
 
     def sweep(at, label, full=False):
-        """(wall seconds, run_sweep's counts, CPU seconds of the process that ran the SQL or None)."""
+        """(wall seconds, the sweeps' counts, CPU seconds of the process that ran the SQL or None)."""
         with app.app_context():
             cpu = backend.cpu_meter(db.session)
             timer = StatementTimer(db.engine) if profile else None
             cpu_started, started = cpu(), time.perf_counter()
-            counts = run_sweep(at, full=full)
-            db.session.commit()
+            counts = sweep_until_done(at, full=full)  # as the worker's job runs it
             elapsed, cpu_ended = time.perf_counter() - started, cpu()
             if timer:
                 timer.report(f"{name} {label}")
@@ -687,11 +692,12 @@ def measure(backend, n_townships, n_open, repeat, profile, explain=False):
             table = model.__tablename__
             out(f"{phase}_rows_{table}{suffix}", end_rows[table] - start_rows[table], "count")
         out(f"{phase}_rows_written{suffix}", delta(start_rows, end_rows), "count")
-        # What run_sweep itself returned, for comparison with the rows counted above.
+        # What the sweeps themselves returned, for comparison with the rows counted above.
         for key in ("warned", "overdue", "long_overdue", "unreported", "unhandled", "notified", "escalated",
                     "flagged"):
             out(f"{phase}_returned_{key}{suffix}", counts[key], "count")
     out(f"full_returned_repaired{suffix}", runs["full"][0][1]["repaired"], "count")
+    out(f"catch_up_batches{suffix}", runs["catch_up"][0][1]["batches"], "count")
     out(f"second_rows_written{suffix}",
         delta(after_catch_up, after_second_after) + delta(after_full, after_second), "count")
     out(f"next_two_hours_rows_written{suffix}", delta(after_second, after_next), "count")

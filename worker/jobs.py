@@ -15,13 +15,12 @@ def sweep_sessions() -> int:
 
 @with_app
 def sweep_deadlines(full: bool = False) -> dict:
-    """The periodic deadline sweep over every township; idempotent (see webapp.deadlines.sweep).
-    ``full`` looks at every open case (when the scheduler starts, and daily)."""
-    from webapp.deadlines.sweep import run_sweep
+    """The periodic deadline sweep over every township, in batches until nothing due is left;
+    idempotent (see webapp.deadlines.sweep). ``full`` looks at every open case (when the
+    scheduler starts, and daily)."""
+    from webapp.deadlines.sweep import sweep_until_done
 
-    counts = run_sweep(full=full)
-    db.session.commit()
-    return counts
+    return sweep_until_done(full=full)
 
 
 @with_app

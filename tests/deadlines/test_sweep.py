@@ -19,6 +19,7 @@ from webapp.cases import operations
 from webapp.cases.models import CaseEvent, CaseState, Difficulty, EscalationTarget, Risk
 from webapp.deadlines import operations as deadline_ops
 from webapp.deadlines.models import CaseWatch, Escalation, Flag, FlagKind, FlagStatus, Notification, SweepRun
+from webapp.deadlines.sweep import sweep_until_done
 from webapp.extensions import db
 from webapp.timelimits import Light
 from webapp.types import clock_at
@@ -477,6 +478,27 @@ def test_a_director_assigned_a_case_hears_of_it_once(center):
               assignee_id=center.director.user_id)
     assert did(twice(bj(2026, 3, 9, 12)), overdue=1, notified=1, escalated=1)
     assert notifications_of(case) == [(center.director.user_id, "red")]
+
+
+# -- batches after a long outage --------------------------------------------------------------
+
+
+def test_after_an_outage_the_due_cases_are_swept_in_batches_with_the_same_outcome(center):
+    cases = [center.case(bj(2026, 3, 2, hour), title=f"纠纷{hour}") for hour in (9, 10, 11)]
+    with clock_at(bj(2026, 3, 9, 12)):
+        counts = sweep_until_done(batch=2)
+    assert counts["batches"] == 2  # two cases, then the third
+    assert did(counts, overdue=3, notified=4, escalated=3)
+    assert [escalations_of(case) for case in cases] == [[("director", "red")]] * 3
+    assert quiet(sweep(bj(2026, 3, 9, 12, 5)))
+
+
+def test_a_batch_takes_every_case_due_at_the_same_moment(center):
+    cases = [center.case(bj(2026, 3, 2, 10), title=f"纠纷{n}") for n in range(3)]
+    with clock_at(bj(2026, 3, 9, 12)):
+        counts = sweep_until_done(batch=2)
+    assert counts["batches"] == 1 and counts["overdue"] == 3
+    assert all(escalations_of(case) for case in cases)
 
 
 # -- the full sweep ---------------------------------------------------------------------------

@@ -85,38 +85,81 @@ def _run(statement) -> int:
 _NEVER = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
-def run_sweep(now=None, *, dry_run: bool = False, full: bool = False) -> dict:
-    """One sweep over every township. Returns what it did (or, dry, what it would do)."""
+# The most cases one sweep acts on: after a long outage the due cases are swept in several
+# transactions of bounded length (a catch-up of 100,000 due cases takes about 15 s a batch of
+# 50,000 on two cores), so that no job runs into its timeout and no lock is held for minutes.
+BATCH = 50_000
+COUNTED = ("warned", "overdue", "escalated", "flagged", "notified", "long_overdue", "unreported", "unhandled")
+
+
+def sweep_until_done(now=None, *, full: bool = False, batch: int = BATCH) -> dict:
+    """Sweep, committing, until no due case is left; what the sweeps did, added up. What the
+    job and the command line run; each batch is a sweep of its own, so one killed half-way
+    loses only its own uncommitted work, which the next one does again."""
+    total = dict.fromkeys(COUNTED, 0)
+    total.update(batches=0)
+    while True:
+        counts = run_sweep(now, full=full and total["batches"] == 0, batch=batch)
+        db.session.commit()
+        total["batches"] += 1
+        for key in COUNTED:
+            total[key] += counts[key]
+        if "repaired" in counts:
+            total.update(full=True, repaired=counts["repaired"])
+        if not counts["more"]:
+            total["dry_run"] = False
+            return total
+
+
+def run_sweep(now=None, *, dry_run: bool = False, full: bool = False, batch: int | None = None) -> dict:
+    """One sweep over every township, acting on at most ``batch`` due cases (the earliest
+    first); ``more`` says whether some were left for the next. Returns what it did (or, dry,
+    what it would do)."""
     now = now or utcnow()
     sweep_id = uuid.uuid4().hex
     with all_tenants():
         savepoint = db.session.begin_nested() if dry_run else None
-        counts = _sweep(now, sweep_id, full)
+        counts = _sweep(now, sweep_id, full, batch)
         if dry_run:
             savepoint.rollback()
         else:
-            db.session.add(SweepRun(id=sweep_id, started_at=now, finished_at=utcnow(), counts=counts))
+            record = {key: value for key, value in counts.items() if key != "more"}
+            db.session.add(SweepRun(id=sweep_id, started_at=now, finished_at=utcnow(), counts=record))
         db.session.flush()
     counts["dry_run"] = dry_run
     return counts
 
 
-def _sweep(now, sweep_id, full=False) -> dict:
+def _due_until(now, batch):
+    """The watch moment up to which this sweep acts: ``now``, or, when more than ``batch``
+    cases are due, the moment of the ``batch``-th (cases due at that same moment included)."""
+    if batch is None:
+        return now, False
+    cutoff = db.session.scalar(select(_W.next_at).where(_W.next_at <= now).order_by(_W.next_at)
+                               .offset(batch - 1).limit(1))
+    if cutoff is None:
+        return now, False
+    more = db.session.scalar(select(_W.case_id).where(_W.next_at > cutoff, _W.next_at <= now).limit(1))
+    return cutoff, more is not None
+
+
+def _sweep(now, sweep_id, full=False, batch=None) -> dict:
     alerts = CaseAlert.__table__
     counts = {}
     conditions = _alert_conditions(now)
     repaired = _repair_watch(now) if full else 0
+    until, more = _due_until(now, batch)
     for kind, condition in conditions.items():
         # The 24 hours to report and the time to take up an assignment run once per case, from
         # its assessment or acceptance: a new cycle of the deadline (a pause) does not renew them.
         cycle = literal(0) if kind in ONCE_PER_CASE else _C.clock_cycle
         rows = select(_C.tenant_id, _C.id, cycle, literal(kind.value), literal(now), literal(sweep_id)) \
             .select_from(CaseWatch.__table__.join(Case.__table__, _C.id == _W.case_id)) \
-            .where(_W.next_at <= now, condition)
+            .where(_W.next_at <= until, condition)
         counts[kind.value] = _run(_insert(alerts).from_select(
             ["tenant_id", "case_id", "cycle", "kind", "at", "sweep_id"], rows).on_conflict_do_nothing(
             index_elements=["case_id", "cycle", "kind"]))
-    _run(update(CaseWatch.__table__).where(_W.next_at <= now, _W.case_id == _C.id).values(
+    _run(update(CaseWatch.__table__).where(_W.next_at <= until, _W.case_id == _C.id).values(
         next_at=_watched_future(now)))
 
     mine = alerts.alias("mine")
@@ -128,7 +171,7 @@ def _sweep(now, sweep_id, full=False) -> dict:
     result = {
         "warned": counts["yellow"], "overdue": counts["red"], "escalated": counts["escalated"],
         "flagged": counts["flagged"], "notified": counts["notified"], "long_overdue": counts["long_overdue"],
-        "unreported": counts["unreported"], "unhandled": counts["unhandled"],
+        "unreported": counts["unreported"], "unhandled": counts["unhandled"], "more": more,
     }
     if full:
         result.update(full=True, repaired=repaired)
