@@ -14,7 +14,7 @@ from contextvars import ContextVar
 
 from flask import has_app_context
 from flask_sqlalchemy.session import Session
-from sqlalchemy import ForeignKey, event, text
+from sqlalchemy import ForeignKey, event, func, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, with_loader_criteria
 
 _tenant_id: ContextVar[int | None] = ContextVar("tenant_id", default=None)
@@ -65,11 +65,14 @@ def all_tenants():
     return _scope(None, True)
 
 
-def open_request_scope(tenant_id: int | None) -> None:
-    """Set the scope for the rest of a request; ``close_request_scope`` ends it."""
+def open_request_scope(tenant_id: int | None, *, written: bool = False) -> None:
+    """Set the scope for the rest of a request; ``close_request_scope`` ends it. ``written``:
+    the statement that found the township already wrote it into the open transaction
+    (``written_by``), so there is nothing to send."""
     _tenant_id.set(tenant_id)
     _all_tenants.set(False)
-    _sync_database()
+    if not written:
+        _sync_database()
 
 
 def close_request_scope() -> None:
@@ -124,6 +127,14 @@ def _stamp_and_check_tenant(session, flush_context, instances):
 _SET_SCOPE = text(
     "SELECT set_config('app.tenant_id', :tenant_id, true), set_config('app.all_tenants', :all, true)"
 )
+
+
+def written_by(tenant_id_text):
+    """A column that writes the township ``tenant_id_text`` (an SQL text expression; empty for
+    none) into the transaction, for a statement that reads something else anyway: a page then
+    opens its scope without a round trip of its own. The other setting, ``app.all_tenants``,
+    is off in a transaction that has not set it."""
+    return func.set_config("app.tenant_id", tenant_id_text, True)
 
 
 def _scope_params() -> dict:

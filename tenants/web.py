@@ -7,10 +7,10 @@ pages and objects look exactly like pages that do not exist.
 """
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import String, and_, bindparam, case, cast, or_, select
 
 from tenants.models import COUNTY_ROLES, Membership, Tenant
-from tenants.scope import close_request_scope, open_request_scope
+from tenants.scope import close_request_scope, open_request_scope, written_by
 from webapp.extensions import db
 
 
@@ -56,13 +56,53 @@ def membership_for(user, tenant: Tenant) -> Membership | None:
     ).all())
 
 
-# The township and the user's ways into it in one statement, built once: every township
-# page pays for it before anything else.
+# The township and the user's ways into it in one statement, built once, for a user signed in
+# some other way than a server-side session (the request loaded them already).
 _TOWNSHIP_AND_WAY_IN = (
     select(Tenant, Membership)
     .outerjoin(Membership, _grants(bindparam("user_id")))
     .where(Tenant.slug == bindparam("slug"))
 )
+
+
+def _signed_in_way_in(with_setting: bool):
+    """The signed-in session and its user, the township and the user's ways into it: what
+    every township page pays for before anything else, in one statement. On PostgreSQL the
+    same statement writes the township into the transaction for row-level security, but
+    only if the user has a way in (the row-level wall opens for no one else)."""
+    from webapp.auth.models import LoginSession, User
+    from webapp.auth.operations import with_county_member
+
+    columns = [LoginSession, User, Tenant, Membership]
+    if with_setting:
+        columns.append(written_by(case((Membership.id.is_(None), ""), else_=cast(Tenant.id, String))))
+    return (
+        select(*columns)
+        .join(User, User.id == LoginSession.user_id)
+        .outerjoin(Tenant, Tenant.slug == bindparam("slug"))
+        .outerjoin(Membership, _grants(User.id))
+        .where(LoginSession.id == bindparam("key"))
+        .options(with_county_member())
+    )
+
+
+_STATEMENTS: dict = {}  # by dialect: built once
+
+
+def _read_way_in(slug: str) -> list:
+    """The township ``slug`` and the ways into it of the user signed in with this browser's
+    session (read along with the session, which the user loader then takes from here)."""
+    from webapp.auth.operations import session_key, session_read_along
+
+    key = session_key()
+    if key is None:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _STATEMENTS:
+        _STATEMENTS[dialect] = _signed_in_way_in(with_setting=dialect == "postgresql")
+    rows = db.session.execute(_STATEMENTS[dialect], {"key": key, "slug": slug}).all()
+    session_read_along(key, *(rows[0][:2] if rows else (None, None)))
+    return rows
 
 
 def _resolve_tenant():
@@ -72,15 +112,26 @@ def _resolve_tenant():
     slug = g.get("tenant_slug")
     if slug is None:
         return None
+    rows = _read_way_in(slug)
+    transaction = db.session().get_transaction()
     if not current_user.is_authenticated:
+        if rows:  # a session that ended: whatever the statement wrote goes with the transaction
+            db.session.rollback()
         return current_app.login_manager.unauthorized()
-    rows = db.session.execute(_TOWNSHIP_AND_WAY_IN, {"slug": slug, "user_id": current_user.id}).all()
-    if not rows:
+    if rows and rows[0][1] is current_user._get_current_object():
+        ways_in = [(row[2], row[3]) for row in rows]
+        # The user loader may have committed (it notes the session's last activity now and
+        # then); the setting written by the statement went with that transaction.
+        written = len(rows[0]) > 4 and db.session().get_transaction() is transaction
+    else:
+        ways_in = db.session.execute(_TOWNSHIP_AND_WAY_IN, {"slug": slug, "user_id": current_user.id}).all()
+        written = False
+    if not ways_in or ways_in[0][0] is None:
         abort(404)
-    tenant, membership = rows[0][0], _best(row[1] for row in rows)
+    tenant, membership = ways_in[0][0], _best(row[1] for row in ways_in)
     if membership is None:
         abort(404)
     g.tenant = tenant
     g.membership = membership
-    open_request_scope(tenant.id)
+    open_request_scope(tenant.id, written=written)
     return None

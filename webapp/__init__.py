@@ -26,13 +26,18 @@ def _extensions(app: Flask) -> None:
 
     from webapp import database
     from webapp.auth.operations import load_session_user
-    from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, select_locale
+    from webapp.extensions import (
+        babel, csrf, db, htmx, limiter, login_manager, migrate, select_locale, tune_engine,
+    )
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     database.prepare(app)
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            tune_engine(engine, app.config["DATABASE_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -2,6 +2,8 @@
 from flask import g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
 
 from webapp.labels import choices, deadline_label, event_label, fault_label, label, role_label
 from webapp.cases.workflow import TRANSITIONS
@@ -40,6 +42,7 @@ def init_app(app) -> None:
             "fault_label": fault_label,
             "flag_url": _flag_url,
             "unread_notifications": _unread,
+            "menu": menu,
             "tenant": g.get("tenant"),
             "membership": g.get("membership"),
             "locale": locale_code(),
@@ -59,6 +62,30 @@ def _unread() -> int:
     from webapp.deadlines.views import unread_count
 
     return unread_count()
+
+
+# The menu's links by (script root, township, role, county review, language): a few dozen
+# kinds at most in a county, a few kilobytes each.
+_MENUS: dict = {}
+_MENUS_MAX = 4096
+
+
+def menu() -> Markup:
+    """The menu's links (``_menu.html``), drawn once for each township, role, county review or
+    none, and language, then kept: drawing them cost every page some forty URL and
+    translation lookups. What a role may see is fixed in code (``webapp.permissions``), and
+    the role is the one this request loaded, so the kept links are never another's."""
+    tenant = g.get("tenant")
+    membership = g.get("membership") if tenant is not None else None
+    county_member = current_user.holds_county_role
+    key = (request.script_root, tenant.slug if tenant is not None else None,
+           membership.role if membership is not None else None, county_member, str(get_locale()))
+    links = _MENUS.get(key)
+    if links is None:
+        if len(_MENUS) >= _MENUS_MAX:
+            _MENUS.clear()
+        links = _MENUS[key] = Markup(render_template("_menu.html", county_member=county_member))
+    return links
 
 
 def local_time(value) -> str:

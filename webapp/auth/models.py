@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from webapp.extensions import db
 from webapp.types import UTCDateTime, utcnow
@@ -26,6 +26,16 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", order_by="Membership.id", cascade="all, delete-orphan"
     )
+    # Read with the user by the session loader (``webapp.auth.operations``), for the menu:
+    # whether an active membership is county-wide. None when the user was read otherwise.
+    county_member: Mapped[bool | None] = query_expression()
+
+    @property
+    def holds_county_role(self) -> bool:
+        """Whether the menu offers county review."""
+        if self.county_member is not None:
+            return self.county_member
+        return any(m.active and m.role.is_county for m in self.memberships)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

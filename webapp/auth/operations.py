@@ -2,10 +2,14 @@
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy.orm import aliased, with_expression
+
+from tenants.models import COUNTY_ROLES, Membership
 
 from webapp import audit
 from webapp.auth.models import LoginSession, User
@@ -78,20 +82,48 @@ def end_session(user: User | None, reason: str = "logout") -> None:
     session.clear()
 
 
-# The session and its user in one statement, built once: every signed-in page pays for it.
-_SESSION_AND_USER = select(LoginSession, User).join(User, User.id == LoginSession.user_id) \
-    .where(LoginSession.id == bindparam("key"))
+@cache
+def with_county_member():
+    """A loader option: whether the user holds an active county-wide membership (the menu's
+    county review), read in the same statement as the user. Built once, on first use (the
+    models are all mapped by then)."""
+    county = aliased(Membership)  # a statement may join the memberships too (tenants.web)
+    return with_expression(User.county_member, exists().where(
+        county.user_id == User.id, county.active.is_(True), county.role.in_(COUNTY_ROLES)).correlate_except(county))
+
+
+@cache
+def _session_and_user():
+    """The session and its user in one statement, built once: every signed-in page pays for it."""
+    return select(LoginSession, User).join(User, User.id == LoginSession.user_id) \
+        .where(LoginSession.id == bindparam("key")).options(with_county_member())
+
+
+def session_key() -> str | None:
+    """The key of this browser's server-side session, if it holds one."""
+    token = session.get("sid")
+    return LoginSession.key_for(token) if token else None
+
+
+def session_read_along(key: str, login: LoginSession | None, user: User | None) -> None:
+    """Hand the loader the session ``key`` and its user, read by another statement of this
+    request (a township page reads them with the township, ``tenants.web``): not read twice."""
+    g.session_read_along = (key, login, user)
 
 
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user only while their server-side session lives."""
-    token = session.get("sid")
-    if not token:
+    key = session_key()
+    if key is None:
         return None
-    row = db.session.execute(_SESSION_AND_USER, {"key": LoginSession.key_for(token)}).first()
-    if row is None:
+    read = g.pop("session_read_along", None)
+    if read is not None and read[0] == key:
+        login, user = read[1], read[2]
+    else:
+        row = db.session.execute(_session_and_user(), {"key": key}).first()
+        login, user = row if row is not None else (None, None)
+    if login is None:
         return None
-    login, user = row
     if login.ended_at is not None or str(login.user_id) != str(user_id) or not user.active:
         return None
     now = utcnow()

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy import case as when
 from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
@@ -174,10 +173,10 @@ def summary(view: View, membership, now: datetime, etag: bool = True) -> Summary
     query = in_view(view, membership, now)
     columns = [Case.state, func.count()]
     if etag:
-        running = Case.state.in_(RUNNING)
         latest = query.with_only_columns(func.max(Case.updated_at)).correlate(None).scalar_subquery()
-        columns += [func.sum(when((and_(running, Case.due_at <= now), 1), else_=0)),
-                    func.sum(when((and_(running, Case.warn_at <= now), 1), else_=0)), latest]
+        # Counted in every column and kept for the running ones (below): a FILTER is half the
+        # work of a CASE per row, on thousands of rows.
+        columns += [func.count().filter(Case.due_at <= now), func.count().filter(Case.warn_at <= now), latest]
     rows = db.session.execute(query.with_only_columns(*columns).group_by(Case.state)).all()
     counts = {state.value: 0 for state in COLUMNS}
     for row in rows:
@@ -186,7 +185,8 @@ def summary(view: View, membership, now: datetime, etag: bool = True) -> Summary
         return Summary(counts)
     parts = [str(membership.tenant_id), str(membership.user_id), membership.role.value,
              repr(sorted(view.args().items())),
-             repr(sorted((row[0].value, row[1], row[2], row[3], row[4].isoformat() if row[4] else "") for row in rows))]
+             repr(sorted((row[0].value, row[1], row[2] if row[0] in RUNNING else 0, row[3] if row[0] in RUNNING else 0,
+                          row[4].isoformat() if row[4] else "") for row in rows))]
     return Summary(counts, hashlib.sha1("|".join(parts).encode()).hexdigest()[:20])
 
 

@@ -10,6 +10,7 @@ database: the ORM's version column lets one UPDATE through and raises ``StaleDat
 for the other, which is answered the same way.
 """
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -76,7 +77,18 @@ def index():
     return _render(
         "board/index.html", view=view, views=queries.views_for(g.membership), labels=queries.VIEW_LABELS,
         columns=queries.COLUMNS, counts=summary.counts, poll=_poller(view, summary, now),
-        villages=queries.villages(g.tenant.id) if view.name == "village" else [], movable=can("board.move"))
+        villages=queries.villages(g.tenant.id) if view.name == "village" else [], movable=can("board.move"),
+        index_url=url_for("board.index"), column_urls=_column_urls(view), show_cases=_("Show the cases"))
+
+
+def _column_urls(view) -> dict:
+    """Each column's own page (with the view's arguments) and the address its cards load from
+    (HTMX adds them from the board's ``hx-vals``): one URL built and the others written from it,
+    rather than twenty-two built one by one."""
+    column = url_for("board.column")
+    args = urlencode(view.args())
+    return {state.value: (f"{column}?state={state.value}&{args}", f"{column}?state={state.value}")
+            for state in queries.COLUMNS}
 
 
 @bp.get("/column")

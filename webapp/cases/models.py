@@ -146,6 +146,9 @@ class CaseCounter(TenantOwned, db.Model):
 
 class Case(TenantOwned, db.Model):
     __tablename__ = "cases"
+    # No index of its own on the township: every index of the board and the figures leads
+    # with it (migration d7f6a1b2c3d4).
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), nullable=False)
     __table_args__ = (
         UniqueConstraint("tenant_id", "year", "seq"),
         UniqueConstraint("tenant_id", "number"),
