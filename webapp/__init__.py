@@ -26,9 +26,7 @@ def _extensions(app: Flask) -> None:
 
     from webapp import database
     from webapp.auth.operations import load_session_user
-    from webapp.extensions import (
-        babel, csrf, db, htmx, limiter, login_manager, migrate, select_locale, tune_engine,
-    )
+    from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
@@ -37,7 +35,7 @@ def _extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            tune_engine(engine, app.config["DATABASE_PING_AFTER_IDLE"])
+            database.tune_engine(engine, app.config["DATABASE_PING_AFTER_IDLE"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
