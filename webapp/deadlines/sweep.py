@@ -209,9 +209,11 @@ def _repair_watch(now) -> int:
     wrong = or_(and_(_W.case_id.is_(None), earliest.is_not(None)),
                 and_(_W.case_id.is_not(None), or_(_W.next_at.is_(None), _W.next_at > now),
                      _W.next_at.is_distinct_from(_watched_future(now))))
+    # In the order of the cases, so that full sweeps running at once lock the rows they
+    # write in the same order and never wait on each other in a circle.
     rows = select(_C.id, _C.tenant_id, earliest) \
         .select_from(Case.__table__.outerjoin(watch, _W.case_id == _C.id)) \
-        .where(_C.state.not_in(FINISHED), wrong)
+        .where(_C.state.not_in(FINISHED), wrong).order_by(_C.id)
     upsert = _insert(watch).from_select(["case_id", "tenant_id", "next_at"], rows)
     return _run(upsert.on_conflict_do_update(index_elements=["case_id"], set_={"next_at": upsert.excluded.next_at}))
 
