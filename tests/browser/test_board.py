@@ -267,6 +267,53 @@ def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live
             page.context.close()
 
 
+def test_the_fresh_card_of_a_refused_move_stays_when_the_next_poll_brings_it_again(browser, live_app, base_url,
+                                                                                   make_case, monkeypatch):
+    """The card that answered a stale move is in its new column (not loaded on a phone: it is
+    off to the right); the next poll brings the same change, and the card must stay shown."""
+    monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 3600)  # polls only when told
+    case_id, _ = make_case("assessed")
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(**PHONE)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        sign_in(page, base_url, DIRECTOR)
+        open_board(page, base_url)
+        find_card(page, "assessed", case_id)
+        pages.append(page)
+    first, second = pages
+    try:
+        card(first, case_id).locator("details.move-menu summary").tap()
+        card(first, case_id).get_by_role("button", name="已上报").tap()
+        form = card(first, case_id).locator("form.card-form")
+        form.get_by_label("镇党委、政府").check()
+        form.get_by_label("上报说明").fill("可能激化，报镇党委")
+        form.get_by_role("button", name="上报", exact=True).tap()
+        expect(column(first, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+
+        card(second, case_id).locator("details.move-menu summary").tap()
+        card(second, case_id).get_by_role("button", name="已分流").tap()
+        expect(second.locator("#flash .flash-error")).to_contain_text("您的操作没有执行")
+        expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+
+        with second.expect_response(lambda response: "/board/changes" in response.url) as polled:
+            second.evaluate("""() => {
+                const poller = document.getElementById("board-poll");
+                poller.setAttribute("hx-trigger", "poll-now");
+                htmx.process(poller);
+                htmx.trigger(poller, "poll-now");
+            }""")
+        assert polled.value.status == 200  # the change the page had not yet polled
+        # The answer's cards are placed when its new poller is swapped in.
+        second.wait_for_function(
+            "() => document.getElementById('board-poll').getAttribute('hx-trigger') !== 'poll-now'")
+        expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+    finally:
+        for page in pages:
+            page.context.close()
+
+
 def test_another_persons_move_reaches_an_open_board_without_a_reload(browser, live_app, base_url, make_case,
                                                                      monkeypatch):
     monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 1)

@@ -36,18 +36,21 @@
     if (!card.isConnected) return;
     var parent = card.parentElement;
     var fromInbox = parent && parent.id === "board-inbox";
+    var column = card.dataset.column;
     // One element per case: the newest wins, unless the other one is in someone's hands.
+    // A card already shown in its column stays shown when a poll brings it again.
+    var shown = false;
     var twins = document.querySelectorAll('[id="' + card.id + '"]');
     for (var i = 0; i < twins.length; i++) {
       if (twins[i] === card) continue;
       if (busy(twins[i])) { card.remove(); return; }
+      if (twins[i].parentElement && twins[i].parentElement.dataset.state === column) shown = true;
       twins[i].remove();
     }
-    var column = card.dataset.column;
     if (parent && parent.dataset.state === column) return;
     var list = listFor(column);
     if (!list) { card.remove(); return; }  // left this view
-    insert(list, card, fromInbox);
+    insert(list, card, fromInbox && !shown);
   }
 
   htmx.onLoad(function (elt) {
