@@ -228,12 +228,8 @@ def test_a_card_moves_through_its_menu_with_taps_only(director, base_url, make_c
     assert _overflow(director) is None, _overflow(director)
 
 
-# -- two people, one card -------------------------------------------------------------------------
-
-
-def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live_app, base_url, make_case, monkeypatch):
-    monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 1)
-    case_id, _ = make_case("assessed")
+def two_phones(browser, base_url, case_id):
+    """Two people on their phones, each with the board open on the same assessed case."""
     pages = []
     for _ in range(2):
         context = browser.new_context(**PHONE)
@@ -243,19 +239,33 @@ def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live
         open_board(page, base_url)
         find_card(page, "assessed", case_id)
         pages.append(page)
-    first, second = pages
+    return pages
+
+
+def escalate(page, case_id):
+    """Escalate the case through its card's menu and its form, and see it land."""
+    card(page, case_id).locator("details.move-menu summary").tap()
+    card(page, case_id).get_by_role("button", name="已上报").tap()
+    form = card(page, case_id).locator("form.card-form")
+    form.get_by_label("镇党委、政府").check()
+    form.get_by_label("上报说明").fill("可能激化，报镇党委")
+    form.get_by_role("button", name="上报", exact=True).tap()
+    expect(column(page, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+
+
+# -- two people, one card -------------------------------------------------------------------------
+
+
+def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live_app, base_url, make_case, monkeypatch):
+    monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 1)
+    case_id, _ = make_case("assessed")
+    first, second = two_phones(browser, base_url, case_id)
     try:
         # The second person has the menu open (a poll leaves such a card alone)…
         second.evaluate("() => { window.__samePage = true }")
         card(second, case_id).locator("details.move-menu summary").tap()
         # …while the first escalates the case.
-        card(first, case_id).locator("details.move-menu summary").tap()
-        card(first, case_id).get_by_role("button", name="已上报").tap()
-        form = card(first, case_id).locator("form.card-form")
-        form.get_by_label("镇党委、政府").check()
-        form.get_by_label("上报说明").fill("可能激化，报镇党委")
-        form.get_by_role("button", name="上报", exact=True).tap()
-        expect(column(first, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+        escalate(first, case_id)
 
         card(second, case_id).get_by_role("button", name="已分流").tap()
 
@@ -263,7 +273,7 @@ def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
         assert second.evaluate("window.__samePage") is True
     finally:
-        for page in pages:
+        for page in (first, second):
             page.context.close()
 
 
@@ -273,24 +283,9 @@ def test_the_fresh_card_of_a_refused_move_stays_when_the_next_poll_brings_it_aga
     off to the right); the next poll brings the same change, and the card must stay shown."""
     monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 3600)  # polls only when told
     case_id, _ = make_case("assessed")
-    pages = []
-    for _ in range(2):
-        context = browser.new_context(**PHONE)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        sign_in(page, base_url, DIRECTOR)
-        open_board(page, base_url)
-        find_card(page, "assessed", case_id)
-        pages.append(page)
-    first, second = pages
+    first, second = two_phones(browser, base_url, case_id)
     try:
-        card(first, case_id).locator("details.move-menu summary").tap()
-        card(first, case_id).get_by_role("button", name="已上报").tap()
-        form = card(first, case_id).locator("form.card-form")
-        form.get_by_label("镇党委、政府").check()
-        form.get_by_label("上报说明").fill("可能激化，报镇党委")
-        form.get_by_role("button", name="上报", exact=True).tap()
-        expect(column(first, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+        escalate(first, case_id)
 
         card(second, case_id).locator("details.move-menu summary").tap()
         card(second, case_id).get_by_role("button", name="已分流").tap()
@@ -310,7 +305,7 @@ def test_the_fresh_card_of_a_refused_move_stays_when_the_next_poll_brings_it_aga
             "() => document.getElementById('board-poll').getAttribute('hx-trigger') !== 'poll-now'")
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
     finally:
-        for page in pages:
+        for page in (first, second):
             page.context.close()
 
 
