@@ -3,7 +3,7 @@ flag, on calendar days and on working days, and every sweep is run twice (the se
 changes nothing). Then the other accountability rules, pauses, reopening, quiet hours,
 tenancy, and the command line."""
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from webapp.deadlines.models import CaseWatch, Escalation, Flag, FlagKind, FlagS
 from webapp.deadlines.sweep import sweep_until_done
 from webapp.extensions import db
 from webapp.timelimits import Light
+from webapp.township.operations import save_limits
 from webapp.types import clock_at
 from worker.jobs import send_referral_notice
 
@@ -167,6 +168,24 @@ def test_a_township_holiday_moves_the_working_day_deadline(center):
     assert case.due_at == bj(2026, 3, 4, 0)  # Monday 2 March is off: the 7th working day is the 3rd
     assert did(sweep(bj(2026, 3, 3, 23)), warned=1, notified=2)
     assert did(sweep(bj(2026, 3, 4, 9)), overdue=1, notified=2, escalated=1)
+
+
+def test_a_move_keeps_the_moments_and_new_settings_reach_cases_assessed_from_then_on(center):
+    """The moments are computed from the clock's start, the limit, the pauses and the settings,
+    never from the state: taking a case up, referring it, resolving it leave them, even after
+    the township changed its settings (which apply from the next assessment or reopening)."""
+    case = center.case(bj(2026, 3, 2), mediate=False)
+    moments = (case.due_at, case.warn_at, case.escalate_at, case.clock_cycle)
+    assert case.due_at - case.warn_at == timedelta(days=3)
+    with tenant_scope(center.tenant.id):
+        save_limits(center.tenant.id, yellow_days=5, escalate_after_days=1)
+    center.do(bj(2026, 3, 3), operations.start_mediation, case, center.director, assignee_id=center.mediator.user_id)
+    assert (case.due_at, case.warn_at, case.escalate_at, case.clock_cycle) == moments
+    assert watch_of(case) == case.warn_at
+
+    later = center.case(bj(2026, 3, 3), mediate=False)
+    assert later.due_at - later.warn_at == timedelta(days=5)
+    assert later.escalate_at - later.due_at == timedelta(days=1)
 
 
 # -- dry run --------------------------------------------------------------------------------

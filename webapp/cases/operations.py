@@ -85,13 +85,23 @@ def record_event(case: Case, actor, kind: str, *, note: str = "", data: dict | N
     return event
 
 
-def _move(case: Case, name: str, actor, *, note: str = "", data: dict | None = None) -> CaseEvent:
+def _move(case: Case, name: str, actor, *, note: str = "", data: dict | None = None, clock_inputs: bool = False,
+          restart_clock: bool = False) -> CaseEvent:
+    """Make the transition. The case's moments are computed again only when the move changed
+    what they are computed from (``clock_inputs``: assessment sets the limit) or starts a new
+    clock (``restart_clock``: reopening); any other move leaves them, and the sweep's watch
+    follows the new state."""
     reason = workflow.refusal(case, name, actor)
     if reason is not None:
         raise Refused(reason)
     before, after = case.state, workflow.TRANSITIONS[name].target
     case.state = after
-    clock.refresh(case, was_state=before)
+    if restart_clock:
+        clock.restart(case, was_state=before)
+    elif clock_inputs:
+        clock.refresh(case, was_state=before)
+    else:
+        clock.moved(case, was_state=before)
     return record_event(case, actor, "transition", note=note, data={"transition": name, **(data or {})},
                         from_state=before, to_state=after)
 
@@ -202,7 +212,7 @@ def assess_case(case: Case, actor, *, difficulty, risk, tags=(), key_person_ids=
         db.session.add(CaseKeyPerson(tenant_id=case.tenant_id, case_id=case.id, key_person_id=key_person_id))
     _move(case, "assess", actor, note=note, data={
         "difficulty": difficulty.value, "risk": risk.value, "limit_days": days,
-        "tags": [[k.value, label] for k, label in tags]})
+        "tags": [[k.value, label] for k, label in tags]}, clock_inputs=True)
     db.session.flush()
 
 
@@ -364,15 +374,13 @@ def record_follow_up(case: Case, actor, follow_up: FollowUp, *, carried_out: boo
     record_event(case, actor, "follow_up_recorded", note=notes, data={
         "due_on": follow_up.due_on.isoformat(), "carried_out": carried_out, "may_flare_up": may_flare_up})
     if may_flare_up:
-        _move(case, "reopen", actor, note=notes, data={"reason": "flare_up"})
-        clock.restart(case)
+        _move(case, "reopen", actor, note=notes, data={"reason": "flare_up"}, restart_clock=True)
     db.session.flush()
 
 
 def reopen_case(case: Case, actor, *, reason: str) -> None:
-    _move(case, "reopen", actor, note=reason)
+    _move(case, "reopen", actor, note=reason, restart_clock=True)
     case.closed_at = None
-    clock.restart(case)
     db.session.flush()
 
 

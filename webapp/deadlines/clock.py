@@ -35,7 +35,9 @@ def _finished_pauses(case):
 
 def refresh(case, now=None, *, was_state=None) -> None:
     """Recompute the moments from the clock's start, the limit, the pauses and the township's
-    settings; a change of any moment starts a new cycle, so its alerts can fire again.
+    settings; a change of any moment starts a new cycle, so its alerts can fire again. Called
+    when one of these changes: registration, assessment, reopening, a resumed clock, the
+    township's calendar.
 
     ``was_state`` is the state a move takes the case from: knowing it, an unchanged watch
     need not be written again."""
@@ -64,6 +66,17 @@ def refresh(case, now=None, *, was_state=None) -> None:
     keep_watch(case, watched)
 
 
+def moved(case, was_state) -> None:
+    """The case changed state and nothing its moments are computed from: they stand as they
+    were computed (the moments depend on the clock's start, the limit, the pauses and the
+    settings, never on the state). What the sweep watches may follow the state."""
+    keep_watch(case, watched_moments(was_state, case.paused_since, _moments(case)))
+
+
+def _moments(case) -> dict:
+    return {name: getattr(case, name) for name in _MOMENTS}
+
+
 def watched_moments(state, paused_since, moments) -> tuple:
     """The moments that can still matter for a case in ``state``: none while paused or finished."""
     state = getattr(state, "value", state)
@@ -80,7 +93,7 @@ def watched_moments(state, paused_since, moments) -> tuple:
 def next_moment(case):
     """When the sweep should next look at this case: the earliest moment that can still
     matter for its state, or never (None) for a paused or finished case."""
-    watched = watched_moments(case.state, case.paused_since, {name: getattr(case, name) for name in _MOMENTS})
+    watched = watched_moments(case.state, case.paused_since, _moments(case))
     # Past moments stay candidates: the sweep records each once and then moves on.
     return min(watched) if watched else None
 
@@ -94,7 +107,7 @@ def keep_watch(case, watched_before=None) -> None:
     case: its new state and moments still go out in one UPDATE)."""
     from webapp.deadlines.models import CaseWatch
 
-    now_watched = watched_moments(case.state, case.paused_since, {name: getattr(case, name) for name in _MOMENTS})
+    now_watched = watched_moments(case.state, case.paused_since, _moments(case))
     next_at = min(now_watched) if now_watched else None
     if case.id is None:
         case.watch = CaseWatch(tenant_id=case.tenant_id, next_at=next_at)
@@ -108,10 +121,10 @@ def keep_watch(case, watched_before=None) -> None:
                            .on_conflict_do_update(index_elements=["case_id"], set_={"next_at": next_at}))
 
 
-def restart(case, now=None) -> None:
+def restart(case, now=None, *, was_state=None) -> None:
     """A reopened case gets a new clock with the same limit, starting now."""
     case.clock_started_at = now or utcnow()
-    refresh(case, now)
+    refresh(case, now, was_state=was_state)
 
 
 def referral_accept_by(tenant_id: int, referred_at):
