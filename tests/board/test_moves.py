@@ -88,13 +88,6 @@ def test_a_drop_on_its_own_column_changes_nothing(login_as, desk):
     assert case.state == S.ASSESSED and case.version == version
 
 
-def test_counts_come_out_of_band_when_the_move_comes_from_a_board(login_as, desk):
-    case = desk.case(S.CLOSED)
-    html = move(login_as("township_admin"), case, to="archived", view="all").get_data(as_text=True)
-    assert 'id="count-archived" class="count" hx-swap-oob="true">1<' in html
-    assert 'id="count-closed" class="count" hx-swap-oob="true">0<' in html
-
-
 # -- the menu -------------------------------------------------------------------------------
 
 

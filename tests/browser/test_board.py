@@ -83,6 +83,16 @@ def card(page, case_id):
     return page.locator(f"#card-{case_id}")
 
 
+def counts(page) -> dict:
+    """The count in each column's heading."""
+    return page.locator("span.count[id^=count-]").evaluate_all(
+        "spans => Object.fromEntries(spans.map(s => [s.id.slice(6), Number(s.textContent)]))")
+
+
+def moved_one(before: dict, source: str, target: str) -> dict:
+    return {**before, source: before[source] - 1, target: before[target] + 1}
+
+
 def find_card(page, state, case_id):
     """Bring a column into view and scroll down it, page by page, until the card has loaded."""
     show_column(page, state)
@@ -152,6 +162,7 @@ def test_a_finger_drags_a_card_by_its_handle_and_the_form_opens_in_place(directo
     case_id, _ = make_case("registered")
     open_board(director, base_url)
     handle, drop = ready_to_drag(director, case_id, "registered", "assessed")
+    before = counts(director)
 
     Finger(director).drag(handle, drop)
 
@@ -159,6 +170,7 @@ def test_a_finger_drags_a_card_by_its_handle_and_the_form_opens_in_place(directo
     expect(moved).to_be_visible()
     form = moved.locator("form.card-form")
     expect(form).to_be_visible()
+    assert counts(director) == before  # nothing has moved yet: the form is open
     form.get_by_label("一般").check()
     form.get_by_label("可稳控").check()
     form.get_by_role("button", name="研判").tap()
@@ -166,6 +178,7 @@ def test_a_finger_drags_a_card_by_its_handle_and_the_form_opens_in_place(directo
     expect(moved.locator("form.card-form")).to_have_count(0)
     expect(moved).to_have_attribute("data-state", "assessed")
     expect(director.locator("#flash")).to_contain_text("已完成：研判")
+    assert counts(director) == moved_one(before, "registered", "assessed")
     assert _overflow(director) is None, _overflow(director)
 
 
@@ -190,12 +203,14 @@ def test_a_refused_drop_puts_the_card_back_and_says_why(director, base_url, make
     case_id, _ = make_case("closed", session=False)  # no mediation session on file: not archivable
     open_board(director, base_url)
     handle, drop = ready_to_drag(director, case_id, "closed", "archived")
+    before = counts(director)
 
     Finger(director).drag(handle, drop)
 
     expect(director.locator("#flash .flash-error")).to_contain_text("卷宗不完整")
     expect(column(director, "closed").locator(f"#card-{case_id}")).to_be_attached()
     expect(column(director, "archived").locator(f"#card-{case_id}")).to_have_count(0)
+    assert counts(director) == before
 
 
 # -- the menu, for everyone who does not drag ----------------------------------------------------
@@ -205,6 +220,7 @@ def test_a_card_moves_through_its_menu_with_taps_only(director, base_url, make_c
     case_id, department = make_case("assessed")
     open_board(director, base_url)
     this = find_card(director, "assessed", case_id)
+    before = counts(director)
     menu = this.locator("details.move-menu")
     summary = menu.locator("summary")
     expect(summary).to_be_visible()
@@ -224,7 +240,7 @@ def test_a_card_moves_through_its_menu_with_taps_only(director, base_url, make_c
     expect(moved).to_be_attached()
     expect(moved).to_have_attribute("data-state", "referred")
     expect(column(director, "assessed").locator(f"#card-{case_id}")).to_have_count(0)
-    expect(director.locator("#count-referred")).not_to_have_text("0")
+    assert counts(director) == moved_one(before, "assessed", "referred")
     assert _overflow(director) is None, _overflow(director)
 
 
@@ -256,21 +272,42 @@ def escalate(page, case_id):
 # -- two people, one card -------------------------------------------------------------------------
 
 
+def poll_now(page) -> int:
+    """Make the board poll at once (rather than when its timer says), wait until the answer's
+    cards are placed (when its new poller is swapped in), and return the answer's status."""
+    with page.expect_response(lambda response: "/board/changes" in response.url) as polled:
+        page.evaluate("""() => {
+            const poller = document.getElementById("board-poll");
+            poller.setAttribute("hx-trigger", "poll-now");
+            htmx.process(poller);
+            htmx.trigger(poller, "poll-now");
+        }""")
+    page.wait_for_function("() => document.getElementById('board-poll').getAttribute('hx-trigger') !== 'poll-now'")
+    return polled.value.status
+
+
 def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live_app, base_url, make_case, monkeypatch):
-    monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 1)
+    monkeypatch.setitem(live_app.config, "BOARD_POLL_SECONDS", 3600)  # polls only when told
     case_id, _ = make_case("assessed")
     first, second = two_phones(browser, base_url, case_id)
     try:
-        # The second person has the menu open (a poll leaves such a card alone)…
+        # The second person has the menu open…
         second.evaluate("() => { window.__samePage = true }")
+        before = counts(second)
         card(second, case_id).locator("details.move-menu summary").tap()
-        # …while the first escalates the case.
+        # …while the first escalates the case. A poll leaves a card with its menu open alone,
+        # and its counts already count the case as escalated.
         escalate(first, case_id)
+        assert poll_now(second) == 200
+        expect(column(second, "assessed").locator(f"#card-{case_id}")).to_be_attached()
+        after = moved_one(before, "assessed", "escalated")
+        assert counts(second) == after
 
         card(second, case_id).get_by_role("button", name="已分流").tap()
 
         expect(second.locator("#flash .flash-error")).to_contain_text("您的操作没有执行")
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+        assert counts(second) == after  # counted once
         assert second.evaluate("window.__samePage") is True
     finally:
         for page in (first, second):
@@ -285,25 +322,19 @@ def test_the_fresh_card_of_a_refused_move_stays_when_the_next_poll_brings_it_aga
     case_id, _ = make_case("assessed")
     first, second = two_phones(browser, base_url, case_id)
     try:
+        before = counts(second)
         escalate(first, case_id)
 
         card(second, case_id).locator("details.move-menu summary").tap()
         card(second, case_id).get_by_role("button", name="已分流").tap()
         expect(second.locator("#flash .flash-error")).to_contain_text("您的操作没有执行")
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+        after = moved_one(before, "assessed", "escalated")
+        assert counts(second) == after
 
-        with second.expect_response(lambda response: "/board/changes" in response.url) as polled:
-            second.evaluate("""() => {
-                const poller = document.getElementById("board-poll");
-                poller.setAttribute("hx-trigger", "poll-now");
-                htmx.process(poller);
-                htmx.trigger(poller, "poll-now");
-            }""")
-        assert polled.value.status == 200  # the change the page had not yet polled
-        # The answer's cards are placed when its new poller is swapped in.
-        second.wait_for_function(
-            "() => document.getElementById('board-poll').getAttribute('hx-trigger') !== 'poll-now'")
+        assert poll_now(second) == 200  # the change the page had not yet polled
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+        assert counts(second) == after  # the poll's exact counts agree
     finally:
         for page in (first, second):
             page.context.close()

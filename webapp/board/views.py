@@ -147,8 +147,9 @@ def _since(value):
 
 
 def _render_card(case, status=200, *, form=None, action=None, choices=None, menu_open=False, message=None):
-    """The card alone (HTMX: with the flash messages, or ``message``, and, from a board, its
-    counts out of band), or a whole page holding it."""
+    """The card alone (HTMX: with the flash messages, or ``message``, out of band), or a whole
+    page holding it. The board's counts follow a moved card in the page's script, and its
+    next poll brings the exact ones: a move does not count the township's cases again."""
     now = utcnow()
     pending = action or (choices[0] if choices else None)
     context = {
@@ -158,13 +159,9 @@ def _render_card(case, status=200, *, form=None, action=None, choices=None, menu
         "card_column": pending.target.value if pending else case.state.value, "menu_open": menu_open,
     }
     if _partial():
-        counts = None
-        if "view" in request.values:
-            view = queries.view_from(request.values, g.membership)
-            counts = queries.summary(view, g.membership, now, etag=False).counts
         if message is not None:
             context["messages"] = [message]
-        return _render("board/_card_response.html", counts=counts, columns=queries.COLUMNS, **context), status
+        return _render("board/_card_response.html", **context), status
     return _render("board/card.html", **context), status
 
 

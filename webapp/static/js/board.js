@@ -32,8 +32,36 @@
     else list.insertBefore(card, more);
   }
 
+  // A card's own request (a drop, a menu choice, its form, a refusal) answers with the card
+  // alone: the counts of the column it left and the one it entered follow it here, and the
+  // board's next poll brings the exact counts of its view.
+  var stateBefore = {};
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (evt.detail.shouldSwap && target && target.classList && target.classList.contains("board-card") &&
+        board.contains(target)) {
+      stateBefore[target.id] = target.dataset.counted || target.dataset.state;
+    }
+  });
+
+  function bump(state, by) {
+    var count = document.getElementById("count-" + state);
+    if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) + by));
+  }
+
+  function recount(card) {
+    if (!(card.id in stateBefore)) return;
+    var before = stateBefore[card.id];
+    delete stateBefore[card.id];
+    if (before && before !== card.dataset.state) {
+      bump(before, -1);
+      bump(card.dataset.state, 1);
+    }
+  }
+
   function place(card) {
     if (!card.isConnected) return;
+    recount(card);
     var parent = card.parentElement;
     var fromInbox = parent && parent.id === "board-inbox";
     var column = card.dataset.column;
@@ -43,7 +71,12 @@
     var twins = document.querySelectorAll('[id="' + card.id + '"]');
     for (var i = 0; i < twins.length; i++) {
       if (twins[i] === card) continue;
-      if (busy(twins[i])) { card.remove(); return; }
+      if (busy(twins[i])) {
+        // The poll's counts already count the case where the server has it.
+        twins[i].dataset.counted = card.dataset.state;
+        card.remove();
+        return;
+      }
       if (twins[i].parentElement && twins[i].parentElement.dataset.state === column) shown = true;
       twins[i].remove();
     }
