@@ -14,13 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.core import UnboundField
 
-from tenants.models import Membership, Role
-from webapp.auth.models import User
+from tenants.models import Role
 from webapp.cases import operations, workflow
 from webapp.cases.forms import TRANSITION_FORMS
 from webapp.cases.models import CaseState, Difficulty, EscalationTarget, KeyPerson, NextStep, Risk, TagKind
 from webapp.extensions import db
 from webapp.referrals.models import Department
+from webapp.staff.queries import mediators
 
 
 def menu(case, membership) -> list[workflow.Transition]:
@@ -69,11 +69,7 @@ def _context(name, case) -> dict:
     """What the transition's form offers to choose from, loaded only for the form that needs it."""
     context = {"mediators": [], "departments": [], "key_persons": [], "open_visits": []}
     if name in ("start_mediation", "resume"):
-        context["mediators"] = db.session.scalars(
-            select(User).join(Membership).where(
-                Membership.tenant_id == g.tenant.id, Membership.active.is_(True),
-                Membership.role.in_([Role.MEDIATOR, Role.TOWNSHIP_ADMIN]))
-            .order_by(Membership.role, User.id)).all()
+        context["mediators"] = mediators(g.tenant.id)
     elif name == "refer":
         context["departments"] = db.session.scalars(
             select(Department).where(Department.tenant_id == g.tenant.id).order_by(Department.id)).all()

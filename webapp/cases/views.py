@@ -5,9 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tenants.models import Membership, Role
 from webapp import timelimits
-from webapp.auth.models import User
 from webapp.cases import bp, operations, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
 from webapp.cases.attachments import AttachmentProblem, check_upload
@@ -22,6 +20,7 @@ from webapp.cases.models import (
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
 from webapp.referrals.models import Department
+from webapp.staff.queries import mediators
 from webapp.storage import get_storage
 from webapp.types import utcnow
 from webapp.villages import operations as link_operations
@@ -50,11 +49,7 @@ def _by_id(model, item_id):
 
 
 def _mediators():
-    return db.session.scalars(
-        select(User).join(Membership).where(
-            Membership.tenant_id == g.tenant.id, Membership.active.is_(True),
-            Membership.role.in_([Role.MEDIATOR, Role.TOWNSHIP_ADMIN]))
-        .order_by(Membership.role, User.id)).all()
+    return mediators(g.tenant.id)
 
 
 def _transition_context(case):

@@ -8,8 +8,6 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tenants.models import Membership, Role
-from webapp.auth.models import User
 from webapp.cases.models import Case, CaseState, EscalationTarget
 from webapp.cases.operations import Refused
 from webapp.extensions import db, htmx
@@ -19,6 +17,7 @@ from webapp.meetings import bp, documents, operations, pack
 from webapp.meetings.forms import ActionForm, DecisionForm, MeetingForm, attendance_form
 from webapp.meetings.models import ActionKind, Decision, Meeting, MeetingKind
 from webapp.permissions import can, require
+from webapp.staff.queries import mediators
 from webapp.timelimits import BEIJING
 
 
@@ -45,11 +44,7 @@ def _case(case_id) -> Case | None:
 
 
 def _mediators():
-    return db.session.scalars(
-        select(User).join(Membership).where(
-            Membership.tenant_id == g.tenant.id, Membership.active.is_(True),
-            Membership.role.in_([Role.MEDIATOR, Role.TOWNSHIP_ADMIN]))
-        .order_by(Membership.role, User.id)).all()
+    return mediators(g.tenant.id)
 
 
 def _action_cases():
