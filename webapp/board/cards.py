@@ -29,32 +29,32 @@ FLAG_SOURCES: list = []
 
 
 def flag_source(function):
-    """Register ``function(cases, now, settings) -> {case_id: [Flag, ...]}``. It is called once
-    per page of cards, so it should load what it needs for all of them in one query."""
+    """Register ``function(cases, now) -> {case_id: [Flag, ...]}``. It is called once per page
+    of cards, so it should load what it needs for all of them in one query."""
     FLAG_SOURCES.append(function)
     return function
 
 
 @flag_source
-def _risk_flags(cases, now, settings):
+def _risk_flags(cases, now):
     return {c.id: [Flag("may_escalate", _l("May escalate"))] for c in cases if c.risk == Risk.MAY_ESCALATE}
 
 
 @flag_source
-def _overdue_flags(cases, now, settings):
+def _overdue_flags(cases, now):
     flags = {}
     for c in cases:
-        if timelimits.case_light(c, now, settings) == timelimits.Light.RED:
+        if timelimits.case_light(c, now) == timelimits.Light.RED:
             late = -(timelimits.days_left(c.due_at, now) or 0)
             flags[c.id] = [Flag("overdue", _l("Overdue by %(n)d days", n=max(late, 1)))]
     return flags
 
 
-def card_flags(cases, now: datetime, settings) -> dict[int, list[Flag]]:
+def card_flags(cases, now: datetime) -> dict[int, list[Flag]]:
     """The flags of each card of a page: the hook the accountability flags fill."""
     found: dict[int, list[Flag]] = {c.id: [] for c in cases}
     for source in FLAG_SOURCES:
-        for case_id, flags in source(cases, now, settings).items():
+        for case_id, flags in source(cases, now).items():
             found.setdefault(case_id, []).extend(flags)
     return found
 
@@ -80,10 +80,13 @@ class Card:
         return f"{due:011d}{self.case.id:012d}"
 
 
-def build(cases, membership, now: datetime, settings, movable: bool) -> list[Card]:
-    flags = card_flags(cases, now, settings)
+def build(cases, membership, now: datetime, movable: bool) -> list[Card]:
+    """The cards of a page. The light is read from each case's own moments (its warning and
+    deadline, computed from the township's settings when its clock was): no settings are
+    read here."""
+    flags = card_flags(cases, now)
     return [
-        Card(case=c, light=timelimits.case_light(c, now, settings), days_left=timelimits.days_left(c.due_at, now),
+        Card(case=c, light=timelimits.case_light(c, now), days_left=timelimits.days_left(c.due_at, now),
              share_left=timelimits.share_left(c, now) if c.due_at else None, flags=flags.get(c.id, []),
              menu=moves.menu(c, membership) if movable else [])
         for c in cases

@@ -32,11 +32,6 @@ def _partial() -> bool:
     return bool(htmx) and not htmx.boosted
 
 
-def _settings():
-    """The township's time-limit settings (read once per transaction)."""
-    return operations.settings_for(g.tenant.id)
-
-
 def _render(template, **context):
     return render_template(template, words=cards.Words(), **context)
 
@@ -57,7 +52,7 @@ def _load(case_id: int):
 
 
 def _cards(cases, now=None):
-    return cards.build(cases, g.membership, now or utcnow(), _settings(), can("board.move"))
+    return cards.build(cases, g.membership, now or utcnow(), can("board.move"))
 
 
 def _poller(view, summary, now):
