@@ -202,6 +202,7 @@ def load(engine, townships, per_township, seed=2026):
 
     from tenants.models import County, Membership, Tenant
     from webapp.auth.models import User
+    from webapp import timelimits
     from webapp.auth.passwords import hash_password
     from webapp.cases.models import Case, CaseSettings
     from webapp.referrals.models import Department
@@ -243,16 +244,22 @@ def load(engine, townships, per_township, seed=2026):
                 days_ago = rng.uniform(0, 40) if state in RUNNING | {"registered"} else rng.uniform(20, 700)
                 accepted = now - timedelta(days=days_ago)
                 difficulty = None if state == "registered" else rng.choices(list(LIMITS), (70, 25, 5))[0]
+                risk = None if difficulty is None else rng.choices(
+                    ["resolvable", "controllable", "may_escalate"], (70, 22, 8))[0]
+                # The moments the clock computes at assessment, with the method's default settings.
+                moments = timelimits.deadlines(accepted, LIMITS[difficulty], (), None, timelimits.CALENDAR_DAYS) \
+                    if difficulty else None
+                assessed = accepted + timedelta(hours=2) if difficulty else None
                 row = {
                     "tenant_id": t, "year": 2026, "seq": seq, "number": f"基准{t:03d}〔2026〕第{seq:04d}号",
                     "title": f"{rng.choice(['宅基地', '土地', '赡养', '邻里', '劳资', '合同'])}纠纷{seq}",
                     "narrative": "", "source": rng.choice(["visit", "call", "investigation"]),
                     "village_id": rng.choice(villages[t]), "level": rng.choice(["group", "village", "township"]),
-                    "state": state, "difficulty": difficulty,
-                    "risk": None if difficulty is None else rng.choices(
-                        ["resolvable", "controllable", "may_escalate"], (70, 22, 8))[0],
-                    "limit_days": LIMITS.get(difficulty), "accepted_at": accepted,
-                    "due_at": accepted + timedelta(days=LIMITS[difficulty]) if difficulty else None,
+                    "state": state, "difficulty": difficulty, "risk": risk,
+                    "limit_days": LIMITS.get(difficulty), "accepted_at": accepted, "clock_started_at": accepted,
+                    "assessed_at": assessed, "due_at": moments and moments.due_at, "warn_at": moments and moments.warn_at,
+                    "escalate_at": moments and moments.escalate_at, "clock_cycle": 1 if moments else 0,
+                    "report_by": assessed + timelimits.REPORT_WITHIN if risk == "may_escalate" else None,
                     "assignee_id": rng.choice(staff) if state not in ("registered", "assessed", "referred") else None,
                     "department_id": departments[t] if state == "referred" else None,
                     "created_by_id": staff[0], "created_at": accepted, "updated_at": accepted, "version": 1,
