@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -79,8 +80,12 @@ event.listen(Session, "after_transaction_end",
 
 def record_event(case: Case, actor, kind: str, *, note: str = "", data: dict | None = None,
                  from_state=None, to_state=None) -> CaseEvent:
-    event = CaseEvent(case=case, tenant_id=case.tenant_id, actor_id=getattr(actor, "user_id", None), kind=kind,
-                      note=note or "", data=data, from_state=from_state, to_state=to_state)
+    # By id when the case has one and its timeline (``case.events``) was not loaded: nothing
+    # is loaded to be appended to, and the flush has no relationship to work through.
+    by_id = case.id is not None and "events" in sa_inspect(case).unloaded
+    link = {"case_id": case.id} if by_id else {"case": case}
+    event = CaseEvent(tenant_id=case.tenant_id, actor_id=getattr(actor, "user_id", None), kind=kind,
+                      note=note or "", data=data, from_state=from_state, to_state=to_state, **link)
     db.session.add(event)
     return event
 
