@@ -64,6 +64,23 @@ def test_a_card_shows_number_title_village_level_risk_light_assignee_and_flags(l
     assert f'data-version="{case.version}"' in html
 
 
+def test_a_card_speaks_the_language_of_each_page_it_is_on(login_as, desk):
+    """The words cards repeat are kept once translated: one language's never reach another's page."""
+    desk.case(S.MEDIATING, risk=Risk.MAY_ESCALATE, days_ago=9)
+    client = login_as("township_admin")
+
+    chinese = column(client, "mediating").get_data(as_text=True)
+    client.get("/t/alpha/board/?lang=en")
+    english = column(client, "mediating").get_data(as_text=True)
+    client.get("/t/alpha/board/?lang=zh_CN")
+    again = column(client, "mediating").get_data(as_text=True)
+
+    assert "移到…" in chinese and "可激化" in chinese and "已超期3天" in chinese
+    assert "Move to…" in english and "May escalate" in english and "Overdue by 3 days" in english
+    assert "移到…" not in english and "可激化" not in english
+    assert again == chinese
+
+
 def test_a_column_pages_in_deadline_order_without_gaps_or_repeats(login_as, desk):
     cases = [desk.case(S.ASSESSED, days_ago=n % 5) for n in range(23)]
     client = login_as("township_admin")

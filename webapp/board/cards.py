@@ -9,6 +9,7 @@ touching the templates.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -94,11 +95,14 @@ def build(cases, membership, now: datetime, movable: bool) -> list[Card]:
 
 
 class Words:
-    """The words every card repeats, translated once per page rather than once per card (a
-    column page of twenty cards would otherwise look up some two hundred translations)."""
+    """The words every card repeats, translated once per language and kept: they are fixed
+    in code and the catalogues (a column page of twenty cards would otherwise look up some
+    two hundred translations, and a single card a dozen)."""
+
+    _by_language: dict = {}
 
     def __init__(self):
-        self._cache: dict = {}
+        self._cache: dict = self._by_language.setdefault(str(get_locale()), {})
 
     def _get(self, key, make):
         if key not in self._cache:
