@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
 from webapp import timelimits
-from webapp.cases.access import visible_cases
+from webapp.cases.access import visible_case, visible_cases
 from webapp.cases.models import Case, CaseState, Risk
 from webapp.extensions import db
 from webapp.villages.models import Village
@@ -130,14 +130,17 @@ def _after(position):
     return or_(Case.due_at > due, and_(Case.due_at == due, Case.id > case_id), Case.due_at.is_(None))
 
 
+CARD_DATA = ("village", "assignee", "department")
+
+
 def with_card_data(query):
     """Load what a card shows in the same query as the cases, never one query per card."""
-    return query.options(joinedload(Case.village), joinedload(Case.assignee), joinedload(Case.department))
+    return query.options(*(joinedload(getattr(Case, name)) for name in CARD_DATA))
 
 
 def one_case(case_id: int) -> Case | None:
     """A case the member may see, with what its card shows."""
-    return db.session.scalar(with_card_data(visible_cases().where(Case.id == case_id)))
+    return visible_case(case_id, joined=CARD_DATA)
 
 
 def page(view: View, membership, now: datetime, state: CaseState, after: str | None = None,

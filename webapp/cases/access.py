@@ -1,11 +1,19 @@
 """Every lookup of a case goes through here, filtered by township explicitly (the global
 filter would too) and, for a department's liaison, by what was referred to them."""
+from functools import cache
+
 from flask import abort, g
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
 from webapp.cases.models import Case, Party, Referral
 from webapp.extensions import db
+
+
+def _referred_to(department_id):
+    """A liaison sees the cases referred to their department."""
+    return exists().where(Referral.case_id == Case.id, Referral.department_id == department_id)
 
 
 def visible_cases():
@@ -13,13 +21,33 @@ def visible_cases():
     query = select(Case).where(Case.tenant_id == g.tenant.id)
     membership = g.membership
     if membership.role == Role.LIAISON:
-        query = query.where(exists().where(
-            Referral.case_id == Case.id, Referral.department_id == membership.department_id))
+        query = query.where(_referred_to(membership.department_id))
     return query
 
 
+@cache
+def _visible_case_statement(liaison: bool, joined: tuple[str, ...]):
+    # Built once per kind of member and what is loaded along: a move or a case page reads
+    # one case, and building the select cost more than running it.
+    query = select(Case).where(Case.tenant_id == bindparam("tenant_id"), Case.id == bindparam("case_id"))
+    if liaison:
+        query = query.where(_referred_to(bindparam("department_id")))
+    return query.options(*(joinedload(getattr(Case, name)) for name in joined))
+
+
+def visible_case(case_id: int, *, joined: tuple[str, ...] = ()) -> Case | None:
+    """The case, if the current member may see it, with the relationships named in ``joined``
+    loaded in the same query."""
+    membership = g.membership
+    liaison = membership.role == Role.LIAISON
+    params = {"tenant_id": g.tenant.id, "case_id": case_id}
+    if liaison:
+        params["department_id"] = membership.department_id
+    return db.session.scalar(_visible_case_statement(liaison, joined), params)
+
+
 def get_case_or_404(case_id: int) -> Case:
-    case = db.session.scalar(visible_cases().where(Case.id == case_id))
+    case = visible_case(case_id)
     if case is None:
         abort(404)
     return case
