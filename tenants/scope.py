@@ -9,6 +9,7 @@ or ``tenant_scope(id)``.
 On PostgreSQL the same scope is written into the transaction (``app.tenant_id``,
 ``app.all_tenants``) where the row-level security policies of ``tenants.rls`` read it.
 """
+import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -83,8 +84,18 @@ def close_request_scope() -> None:
 # -- the ORM filter ---------------------------------------------------------------------
 
 
+# Whether a statement touches tenant-owned rows, for statements built once and run on every
+# request (a page's first statement, a case by id): finding its mappers costs as much as
+# planning it. Kept while the statement lives.
+_TOUCHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _touches_tenant_rows(state) -> bool:
-    return any(issubclass(m.class_, TenantOwned) for m in state.all_mappers)
+    statement = state.statement
+    known = _TOUCHES.get(statement)
+    if known is None:
+        known = _TOUCHES[statement] = any(issubclass(m.class_, TenantOwned) for m in state.all_mappers)
+    return known
 
 
 @event.listens_for(Session, "do_orm_execute")
