@@ -1,7 +1,7 @@
 """The pages of the time limits: the bell, escalations (the township's and the county's
 queue), accountability flags, the clock of a case, and the operations view."""
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, text
@@ -331,8 +331,13 @@ def test_the_app_role_may_not_delete_flags(center, overdue):
 # -- the clock of a case ----------------------------------------------------------------------
 
 
+def yesterday():
+    """The pages run at the real time: a case accepted a day ago has its clock running."""
+    return datetime.now(timelimits.BEIJING) - timedelta(days=1)
+
+
 def test_the_assigned_mediator_pauses_with_a_reason_and_resumes(center, mediator, login_as):
-    case = center.case(bj(2026, 11, 20, 10))  # the pages run at the real time
+    case = center.case(yesterday())
     due = case.due_at
     form = mediator.get(f"/t/alpha/cases/{case.id}/clock/pause")
     assert form.status_code == 200 and "暂停计时" in _text(form)
@@ -360,13 +365,23 @@ def test_the_assigned_mediator_pauses_with_a_reason_and_resumes(center, mediator
 
 
 def test_only_the_assigned_mediator_or_the_director_pauses(center, login_as):
-    case = center.case(bj(2026, 11, 20, 10))
+    case = center.case(yesterday())
     other = login_as("mediator")
     refused = other.post(f"/t/alpha/cases/{case.id}/clock/pause", data={"reason": "等待鉴定", "csrf_token": other.csrf})
     assert refused.status_code == 422 and "只有承办调解员或调处中心负责人可以办理。" in _text(refused)
     clerk = login_as("clerk")
     assert clerk.post(f"/t/alpha/cases/{case.id}/clock/pause",
                       data={"reason": "等待鉴定", "csrf_token": clerk.csrf}).status_code == 403
+    assert case.paused_since is None
+
+
+def test_an_overdue_case_offers_no_pause_and_refuses_one(center, mediator):
+    case = center.case(datetime.now(timelimits.BEIJING) - timedelta(days=8))  # 7 days: a day late
+    page = mediator.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True)
+    assert f"/t/alpha/cases/{case.id}/clock/pause" not in page
+    refused = mediator.post(f"/t/alpha/cases/{case.id}/clock/pause",
+                            data={"reason": "等待鉴定", "csrf_token": mediator.csrf})
+    assert refused.status_code == 422 and "时限已过" in _text(refused)
     assert case.paused_since is None
 
 

@@ -345,6 +345,17 @@ def test_a_paused_clock_raises_nothing_and_once_resumed_alerts_later(center):
     assert events == [("clock_paused", "等待司法鉴定结论"), ("clock_resumed", "鉴定结论已出")]
 
 
+def test_an_overdue_clock_cannot_be_paused_and_the_escalation_goes_on(center):
+    case = center.case(bj(2026, 3, 2, 10))  # due 9 March 10:00
+    assert did(sweep(bj(2026, 3, 9, 11)), overdue=1, notified=2, escalated=1)
+
+    with pytest.raises(operations.Refused, match="已超期案件不能暂停计时"):
+        center.do(bj(2026, 3, 10, 10), deadline_ops.pause_clock, case, center.mediator, reason="等待司法鉴定结论")
+    assert case.paused_since is None
+    assert light(case, bj(2026, 3, 10, 11)) == Light.RED
+    assert did(sweep(bj(2026, 3, 12, 11)), long_overdue=1, notified=2, escalated=2, flagged=1)
+
+
 def test_a_pause_after_the_warning_gives_a_new_warning_once_the_clock_runs_again(center):
     case = center.case(bj(2026, 3, 2, 10))
     assert did(sweep(bj(2026, 3, 6, 12)), warned=1, notified=2)

@@ -30,6 +30,10 @@ def pause_clock(case: Case, actor, *, reason: str) -> CasePause:
     if case.paused_since is not None:
         raise Refused(_l("The clock is paused already."))
     now = utcnow()
+    if case.due_at <= now:
+        # A pause stops a clock that is still running, for a reason that came up in time; it
+        # does not take an overdue case off the escalation ladder or out of accountability.
+        raise Refused(_l("The time limit has run out: an overdue case's clock cannot be paused."))
     pause = CasePause(tenant_id=case.tenant_id, case_id=case.id, reason=reason, started_at=now,
                       started_by_id=actor.user_id)
     db.session.add(pause)
