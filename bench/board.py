@@ -45,8 +45,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from throwaway import ThrowawayPostgres  # noqa: E402
+
 PASSWORD = "Bench-pass-1"
-APP_ROLE = "tiaojie_app"
 SIGNED_IN_TOWNSHIPS = 20
 STATES = {  # share of the cases in each state: most of a township's history is archived
     "registered": 3, "assessed": 6, "mediating": 10, "referred": 4, "returned": 1, "resolved": 3,
@@ -88,33 +89,11 @@ def hello():
 # -- databases ----------------------------------------------------------------------------------
 
 
-def _pg(url):
-    from sqlalchemy import make_url
-
-    return make_url(url).set(drivername="postgresql+psycopg")
-
-
-class Postgres:
+class Postgres(ThrowawayPostgres):
     name = "postgresql"
 
     def __init__(self):
-        from sqlalchemy import create_engine, text
-
-        self.server = _pg(os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-        self.db = f"tiaojie_bench_{os.getpid()}"
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{self.db}"'))
-            conn.execute(text(f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
-                              f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"))
-        admin.dispose()
-        self.owner_url = self.server.set(database=self.db)
-        self.app_url = self.owner_url.set(username=APP_ROLE, password=None)
-
-    def urls(self):
-        return (self.app_url.render_as_string(hide_password=False),
-                self.owner_url.render_as_string(hide_password=False))
+        super().__init__(f"tiaojie_bench_{os.getpid()}")
 
     def loader(self):
         from sqlalchemy import create_engine, text
@@ -132,14 +111,6 @@ class Postgres:
 
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
-
-    def drop(self):
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class SQLite:

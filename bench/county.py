@@ -36,9 +36,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from throwaway import ThrowawayPostgres, libpq  # noqa: E402
 os.environ.setdefault("TIAOJIE_INSTANCE", tempfile.mkdtemp(prefix="tiaojie-bench-county-"))
 
-APP_ROLE = "tiaojie_app"
 DB_NAME = "tiaojie_bench_county"
 TARGET_P95_S = 1.0
 PASSWORD = "Bench-pass-1"
@@ -47,16 +48,6 @@ YEARS = 10
 
 def out(name, value, unit):
     print(f"{name}: {value:.4f} {unit}" if isinstance(value, float) else f"{name}: {value} {unit}", flush=True)
-
-
-def _pg(url):
-    from sqlalchemy import make_url
-
-    return make_url(url).set(drivername="postgresql+psycopg")
-
-
-def _libpq(url):
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # One statement per batch of townships; r1..r6 are independent uniform draws per case.
@@ -127,22 +118,9 @@ WHERE c.resolved_at IS NOT NULL AND c.accepted_at > %(now)s - interval '1 year'
 """
 
 
-class Postgres:
+class Postgres(ThrowawayPostgres):
     def __init__(self, name=DB_NAME, create=True):
-        from sqlalchemy import create_engine, text
-
-        self.name = name
-        self.server = _pg(os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-        if create:
-            admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-                conn.execute(text(f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
-                                  f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"))
-            admin.dispose()
-        self.owner_url = self.server.set(database=name)
-        self.app_url = self.owner_url.set(username=APP_ROLE, password=None)
+        super().__init__(name, create)
 
     def load(self, now, n_townships, per, timings):
         import psycopg
@@ -150,7 +128,7 @@ class Postgres:
         from webapp.auth.passwords import hash_password
         from webapp.cases.models import DEFAULT_CATEGORIES
 
-        with psycopg.connect(_libpq(self.owner_url)) as conn:
+        with psycopg.connect(libpq(self.owner_url)) as conn:
             cur = conn.cursor()
             cur.execute("SET app.all_tenants = 'on'")
             cur.execute("INSERT INTO counties (name) VALUES ('基准县') RETURNING id")
@@ -213,17 +191,9 @@ class Postgres:
                 cur.execute(f"SELECT count(*) FROM {table}")
                 timings[f"rows_{table}"] = cur.fetchone()[0]
         started = time.perf_counter()
-        with psycopg.connect(_libpq(self.owner_url), autocommit=True) as conn:
+        with psycopg.connect(libpq(self.owner_url), autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
         timings["load_vacuum_s"] = time.perf_counter() - started
-
-    def drop(self):
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def refresh_summary(app):
@@ -245,7 +215,7 @@ def refresh_summary(app):
 def _count(backend, table):
     import psycopg
 
-    with psycopg.connect(_libpq(backend.owner_url)) as conn:
+    with psycopg.connect(libpq(backend.owner_url)) as conn:
         conn.execute("SET app.all_tenants = 'on'")
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 

@@ -62,10 +62,11 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from throwaway import ThrowawayPostgres, libpq  # noqa: E402
 # The app's instance directory (embedded Redis socket, files) is not needed: keep it out of the repo.
 os.environ.setdefault("TIAOJIE_INSTANCE", tempfile.mkdtemp(prefix="tiaojie-bench-sweep-"))
 
-APP_ROLE = "tiaojie_app"
 DB_NAME = "tiaojie_bench_sweep"
 TARGET_FULL_S = 10.0
 TARGET_SECOND_S = 2.0
@@ -252,42 +253,18 @@ def generate(now, townships, n_open, seed=2026):
 # -- PostgreSQL -----------------------------------------------------------------------------------------
 
 
-def _pg(url):
-    from sqlalchemy import make_url
-
-    return make_url(url).set(drivername="postgresql+psycopg")
-
-
-def _libpq(url):
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-class Postgres:
+class Postgres(ThrowawayPostgres):
     name = "postgresql"
     LOADED = ("cases", "case_watch", "case_events", "referrals", "follow_ups")
 
     def __init__(self):
-        from sqlalchemy import create_engine, text
-
-        self.server = _pg(os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-            conn.execute(text(f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN; "
-                              f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"))
-        admin.dispose()
-        self.owner_url = self.server.set(database=DB_NAME)
-        self.app_url = self.owner_url.set(username=APP_ROLE, password=None)
-
-    def urls(self):
-        return self.app_url.render_as_string(hide_password=False), self.owner_url.render_as_string(hide_password=False)
+        super().__init__(DB_NAME)
 
     def load(self, now, n_townships, n_open, timings):
         """Townships by plain INSERTs, then the generated rows by COPY, as the owner."""
         import psycopg
 
-        with psycopg.connect(_libpq(self.owner_url)) as conn:
+        with psycopg.connect(libpq(self.owner_url)) as conn:
             cur = conn.cursor()
             cur.execute("SET app.all_tenants = 'on'")
             townships = self._townships(cur, now, n_townships)
@@ -386,16 +363,8 @@ class Postgres:
     def vacuum(self, table=""):
         import psycopg
 
-        with psycopg.connect(_libpq(self.owner_url), autocommit=True) as conn:
+        with psycopg.connect(libpq(self.owner_url), autocommit=True) as conn:
             conn.execute(f"VACUUM ANALYZE {table}")
-
-    def drop(self):
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # -- SQLite ---------------------------------------------------------------------------------------------
