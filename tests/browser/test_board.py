@@ -16,6 +16,7 @@ from tests.browser.conftest import PHONE, sign_in
 from tests.browser.test_layout import TAP, WIDTH, _overflow
 
 expect = pytest.importorskip("playwright.sync_api").expect
+PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
 DIRECTOR = "heshun.admin"
 _titles = itertools.count(1)
@@ -83,10 +84,29 @@ def card(page, case_id):
     return page.locator(f"#card-{case_id}")
 
 
+COUNTS = ("() => Object.fromEntries([...document.querySelectorAll('span.count[id^=count-]')]"
+          ".map(s => [s.id.slice(6), Number(s.textContent)]))")
+
+
 def counts(page) -> dict:
     """The count in each column's heading."""
-    return page.locator("span.count[id^=count-]").evaluate_all(
-        "spans => Object.fromEntries(spans.map(s => [s.id.slice(6), Number(s.textContent)]))")
+    return page.evaluate(COUNTS)
+
+
+def expect_counts(page, expected: dict) -> None:
+    """The counts come to read ``expected`` and stay so: the page's script moves them once
+    htmx has settled the card it swapped in, a moment after the card shows."""
+    try:
+        page.wait_for_function(
+            f"""(expected) => {{
+                const now = ({COUNTS})();
+                return Object.keys(now).length === Object.keys(expected).length &&
+                       Object.entries(expected).every(([state, n]) => now[state] === n);
+            }}""", arg=expected, timeout=5000)
+    except PlaywrightTimeout:
+        pass  # the assertion below shows the difference
+    page.wait_for_timeout(300)
+    assert counts(page) == expected
 
 
 def moved_one(before: dict, source: str, target: str) -> dict:
@@ -170,7 +190,7 @@ def test_a_finger_drags_a_card_by_its_handle_and_the_form_opens_in_place(directo
     expect(moved).to_be_visible()
     form = moved.locator("form.card-form")
     expect(form).to_be_visible()
-    assert counts(director) == before  # nothing has moved yet: the form is open
+    expect_counts(director, before)  # nothing has moved yet: the form is open
     form.get_by_label("一般").check()
     form.get_by_label("可稳控").check()
     form.get_by_role("button", name="研判").tap()
@@ -178,7 +198,7 @@ def test_a_finger_drags_a_card_by_its_handle_and_the_form_opens_in_place(directo
     expect(moved.locator("form.card-form")).to_have_count(0)
     expect(moved).to_have_attribute("data-state", "assessed")
     expect(director.locator("#flash")).to_contain_text("已完成：研判")
-    assert counts(director) == moved_one(before, "registered", "assessed")
+    expect_counts(director, moved_one(before, "registered", "assessed"))
     assert _overflow(director) is None, _overflow(director)
 
 
@@ -210,7 +230,7 @@ def test_a_refused_drop_puts_the_card_back_and_says_why(director, base_url, make
     expect(director.locator("#flash .flash-error")).to_contain_text("卷宗不完整")
     expect(column(director, "closed").locator(f"#card-{case_id}")).to_be_attached()
     expect(column(director, "archived").locator(f"#card-{case_id}")).to_have_count(0)
-    assert counts(director) == before
+    expect_counts(director, before)
 
 
 # -- the menu, for everyone who does not drag ----------------------------------------------------
@@ -240,7 +260,7 @@ def test_a_card_moves_through_its_menu_with_taps_only(director, base_url, make_c
     expect(moved).to_be_attached()
     expect(moved).to_have_attribute("data-state", "referred")
     expect(column(director, "assessed").locator(f"#card-{case_id}")).to_have_count(0)
-    assert counts(director) == moved_one(before, "assessed", "referred")
+    expect_counts(director, moved_one(before, "assessed", "referred"))
     assert _overflow(director) is None, _overflow(director)
 
 
@@ -301,13 +321,13 @@ def test_the_second_person_gets_a_clear_message_and_the_fresh_card(browser, live
         assert poll_now(second) == 200
         expect(column(second, "assessed").locator(f"#card-{case_id}")).to_be_attached()
         after = moved_one(before, "assessed", "escalated")
-        assert counts(second) == after
+        expect_counts(second, after)
 
         card(second, case_id).get_by_role("button", name="已分流").tap()
 
         expect(second.locator("#flash .flash-error")).to_contain_text("您的操作没有执行")
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
-        assert counts(second) == after  # counted once
+        expect_counts(second, after)  # counted once
         assert second.evaluate("window.__samePage") is True
     finally:
         for page in (first, second):
@@ -330,11 +350,11 @@ def test_the_fresh_card_of_a_refused_move_stays_when_the_next_poll_brings_it_aga
         expect(second.locator("#flash .flash-error")).to_contain_text("您的操作没有执行")
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
         after = moved_one(before, "assessed", "escalated")
-        assert counts(second) == after
+        expect_counts(second, after)
 
         assert poll_now(second) == 200  # the change the page had not yet polled
         expect(column(second, "escalated").locator(f"#card-{case_id}")).to_be_attached()
-        assert counts(second) == after  # the poll's exact counts agree
+        expect_counts(second, after)  # the poll's exact counts agree
     finally:
         for page in (first, second):
             page.context.close()
