@@ -16,7 +16,9 @@ from webapp.cases.models import CaseEvent
 from webapp.deadlines.models import (
     CalendarOverride, Escalation, EscalationLevel, Flag, FlagKind, FlagsAreNeverDeleted, FlagStatus, Notification,
 )
+from webapp.deadlines.sweep import sweep_until_done
 from webapp.extensions import db
+from webapp.types import clock_at
 
 BELL = re.compile(r'<a class="bell"[^>]*><svg.*?</svg>(?:<span class="count">(\d+)</span>)?</a>', re.S)
 
@@ -405,6 +407,18 @@ def test_the_operations_view_shows_the_last_sweep(center, director, mediator):
     assert "最近一次运行" in page and "时限巡查尚未运行" not in page
     facts = re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page)
     assert dict(facts)["超期（红灯）"] == "1"
+
+
+def test_after_a_catch_up_in_batches_the_operations_view_shows_all_it_did(center, director):
+    for minute in range(3):  # due a minute apart: cases due at one moment share a batch
+        center.case(bj(2026, 3, 2, 10, minute))
+    with clock_at(bj(2026, 3, 9, 11)):
+        done = sweep_until_done(batch=2)
+    assert (done["batches"], done["overdue"]) == (2, 3)
+    page = _text(director.get("/t/alpha/deadlines/"))
+    assert "分 2 批补齐，合计" in page
+    facts = re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page)
+    assert dict(facts)["超期（红灯）"] == "3"  # not the last batch's 1
 
 
 @pytest.fixture

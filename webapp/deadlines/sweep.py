@@ -100,7 +100,8 @@ def sweep_until_done(now=None, *, full: bool = False, batch: int = BATCH) -> dic
     total = dict.fromkeys(COUNTED, 0)
     total.update(batches=0)
     while True:
-        counts = run_sweep(now, full=full and total["batches"] == 0, batch=batch)
+        counts = run_sweep(now, full=full and total["batches"] == 0, batch=batch,
+                           earlier=total if total["batches"] else None)
         db.session.commit()
         total["batches"] += 1
         for key in COUNTED:
@@ -112,10 +113,12 @@ def sweep_until_done(now=None, *, full: bool = False, batch: int = BATCH) -> dic
             return total
 
 
-def run_sweep(now=None, *, dry_run: bool = False, full: bool = False, batch: int | None = None) -> dict:
+def run_sweep(now=None, *, dry_run: bool = False, full: bool = False, batch: int | None = None,
+              earlier: dict | None = None) -> dict:
     """One sweep over every township, acting on at most ``batch`` due cases (the earliest
     first); ``more`` says whether some were left for the next. Returns what it did (or, dry,
-    what it would do)."""
+    what it would do). ``earlier``: what the earlier batches of the same catch-up did, added
+    up; the operations view then shows the whole catch-up, not its last batch alone."""
     now = now or utcnow()
     sweep_id = uuid.uuid4().hex
     with all_tenants():
@@ -125,6 +128,9 @@ def run_sweep(now=None, *, dry_run: bool = False, full: bool = False, batch: int
             savepoint.rollback()
         else:
             record = {key: value for key, value in counts.items() if key != "more"}
+            if earlier is not None:
+                record["catch_up"] = {"batches": earlier["batches"] + 1,
+                                      **{key: earlier[key] + counts[key] for key in COUNTED}}
             db.session.add(SweepRun(id=sweep_id, started_at=now, finished_at=utcnow(), counts=record))
         db.session.flush()
     counts["dry_run"] = dry_run
