@@ -286,7 +286,9 @@ def escalate(page, case_id):
     form.get_by_label("镇党委、政府").check()
     form.get_by_label("上报说明").fill("可能激化，报镇党委")
     form.get_by_role("button", name="上报", exact=True).tap()
-    expect(column(page, "escalated").locator(f"#card-{case_id}")).to_be_attached()
+    # The card stood in that column while its form was open: it has landed when the answer's
+    # card, in its new state, is there.
+    expect(column(page, "escalated").locator(f"#card-{case_id}")).to_have_attribute("data-state", "escalated")
 
 
 # -- two people, one card -------------------------------------------------------------------------
