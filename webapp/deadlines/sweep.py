@@ -378,4 +378,10 @@ def _timeline(sweep_id, now) -> None:
 
 
 def last_run():
-    return db.session.scalar(select(SweepRun).where(SweepRun.dry_run.is_(False)).order_by(SweepRun.started_at.desc()))
+    """The latest sweep; of the batches of a catch-up (which share their moment), the last,
+    which holds what they all did."""
+    done = SweepRun.dry_run.is_(False)
+    latest = select(func.max(SweepRun.started_at)).where(done).scalar_subquery()
+    runs = db.session.scalars(select(SweepRun).where(done, SweepRun.started_at == latest)).all()
+    return max(runs, key=lambda run: ((run.counts or {}).get("catch_up", {}).get("batches", 1), run.finished_at),
+               default=None)
