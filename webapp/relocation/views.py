@@ -7,6 +7,7 @@ from webapp.extensions import db, htmx
 from webapp.permissions import require
 from webapp.relocation import bp
 from webapp.villages import operations, queries
+from webapp.villages.views import form_status, saved
 from webapp.villages.forms import ConfirmForm, PhaseForm, ProjectForm
 from webapp.villages.models import Phase, PhaseStatus
 from webapp.villages.rules import council_size
@@ -28,17 +29,10 @@ def index():
 @require("villages.manage")
 def new():
     form = ProjectForm().setup(queries.villages())
-    if form.validate_on_submit():
-        try:
-            project = _save(None, form)
-        except operations.Refused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(refusal.message)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("relocation.show", project_id=project.id))
-    return render_template("relocation/form.html", form=form, project=None), 422 if form.is_submitted() else 200
+    done = saved(form, lambda: _save(None, form), lambda project: url_for("relocation.show", project_id=project.id))
+    if done is not None:
+        return done
+    return render_template("relocation/form.html", form=form, project=None), form_status(form)
 
 
 @bp.get("/<int:project_id>")
@@ -58,18 +52,12 @@ def edit(project_id: int):
         data = {"name": project.name, "village": project.village_id, "households": project.households,
                 "notes": project.notes}
     form = ProjectForm(data=data).setup(queries.villages())
-    if form.validate_on_submit():
-        try:
-            _save(project, form)
-        except operations.Refused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(refusal.message)
-            project = queries.get_project_or_404(project_id)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("relocation.show", project_id=project.id))
-    return render_template("relocation/form.html", form=form, project=project), 422 if form.is_submitted() else 200
+    done = saved(form, lambda: _save(project, form), lambda _: url_for("relocation.show", project_id=project_id))
+    if done is not None:
+        return done
+    if form.is_submitted():  # read again after a refusal's rollback
+        project = queries.get_project_or_404(project_id)
+    return render_template("relocation/form.html", form=form, project=project), form_status(form)
 
 
 @bp.post("/<int:project_id>/council")

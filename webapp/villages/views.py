@@ -22,6 +22,29 @@ def _refuse(form, refusal):
     return refusal.message
 
 
+def saved(form, save, done):
+    """A submitted and valid ``form`` saved by ``save()``: committed, "Saved." and a redirect
+    to ``done(what save returned)``. Else None, and the view draws the form again with what
+    was typed (``form_status``): a refusal is rolled back and shown beside its field, or above
+    the form when it names none."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except operations.Refused as refusal:
+        message = _refuse(form, refusal)
+        if message:
+            flash(message, "error")
+        return None
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(done(result))
+
+
+def form_status(form) -> int:
+    return 422 if form.is_submitted() else 200
+
+
 # -- villages and groups --------------------------------------------------------------------
 
 
@@ -35,16 +58,11 @@ def index():
 @require("villages.manage")
 def new():
     form = VillageForm()
-    if form.validate_on_submit():
-        try:
-            village = operations.save_village(None, name=form.name.data.strip(), kind=form.kind.data)
-        except operations.Refused as refusal:
-            _refuse(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("villages.show", village_id=village.id))
-    return render_template("villages/village_form.html", form=form, village=None), 422 if form.is_submitted() else 200
+    done = saved(form, lambda: operations.save_village(None, name=form.name.data.strip(), kind=form.kind.data),
+                 lambda village: url_for("villages.show", village_id=village.id))
+    if done is not None:
+        return done
+    return render_template("villages/village_form.html", form=form, village=None), form_status(form)
 
 
 @bp.get("/<int:village_id>")
@@ -59,17 +77,11 @@ def show(village_id: int):
 def edit(village_id: int):
     village = queries.get_village_or_404(village_id)
     form = VillageForm(obj=village if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            operations.save_village(village, name=form.name.data.strip(), kind=form.kind.data)
-        except operations.Refused as refusal:
-            _refuse(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("villages.show", village_id=village.id))
-    return render_template("villages/village_form.html", form=form, village=village), \
-        422 if form.is_submitted() else 200
+    done = saved(form, lambda: operations.save_village(village, name=form.name.data.strip(), kind=form.kind.data),
+                 lambda _: url_for("villages.show", village_id=village_id))
+    if done is not None:
+        return done
+    return render_template("villages/village_form.html", form=form, village=village), form_status(form)
 
 
 @bp.route("/<int:village_id>/groups/new", methods=["GET", "POST"])
@@ -77,37 +89,29 @@ def edit(village_id: int):
 def new_group(village_id: int):
     village = queries.get_village_or_404(village_id)
     form = GroupForm()
-    if form.validate_on_submit():
-        try:
-            operations.save_group(None, village, name=form.name.data.strip(), households=form.households.data)
-        except operations.Refused as refusal:
-            _refuse(form, refusal)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("villages.show", village_id=village.id))
-    return render_template("villages/group_form.html", form=form, village=village, group=None), \
-        422 if form.is_submitted() else 200
+    done = saved(form, lambda: operations.save_group(None, village, name=form.name.data.strip(),
+                                                     households=form.households.data),
+                 lambda _: url_for("villages.show", village_id=village_id))
+    if done is not None:
+        return done
+    return render_template("villages/group_form.html", form=form, village=village, group=None), form_status(form)
 
 
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
 @require("villages.manage")
 def edit_group(group_id: int):
     group = queries.get_group_or_404(group_id)
-    village = group.village
+    village_id = group.village_id
     form = GroupForm(obj=group if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            operations.save_group(group, village, name=form.name.data.strip(), households=form.households.data)
-        except operations.Refused as refusal:
-            _refuse(form, refusal)
-            group = queries.get_group_or_404(group_id)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("villages.show", village_id=village.id))
+    done = saved(form, lambda: operations.save_group(group, group.village, name=form.name.data.strip(),
+                                                     households=form.households.data),
+                 lambda _: url_for("villages.show", village_id=village_id))
+    if done is not None:
+        return done
+    if form.is_submitted():  # read again after a refusal's rollback
+        group = queries.get_group_or_404(group_id)
     return render_template("villages/group_form.html", form=form, village=group.village, group=group), \
-        422 if form.is_submitted() else 200
+        form_status(form)
 
 
 @bp.post("/groups/<int:group_id>/council")
@@ -219,16 +223,10 @@ def case_links(case_id: int):
         data = {"reporting_council": link.reporting_council_id, "handling_council": link.handling_council_id,
                 "project": link.project_id}
     form = CaseLinksForm(data=data).setup_links(case)
-    if form.validate_on_submit():
-        try:
-            operations.set_case_links(case, g.membership, **form.chosen_links())
-        except operations.Refused as refusal:
-            message = _refuse(form, refusal)
-            if message:
-                flash(message, "error")
-            case = get_case_or_404(case_id)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("villages/case_links.html", case=case, form=form), 422 if form.is_submitted() else 200
+    done = saved(form, lambda: operations.set_case_links(case, g.membership, **form.chosen_links()),
+                 lambda _: url_for("cases.show", case_id=case_id))
+    if done is not None:
+        return done
+    if form.is_submitted():  # read again after a refusal's rollback
+        case = get_case_or_404(case_id)
+    return render_template("villages/case_links.html", case=case, form=form), form_status(form)
