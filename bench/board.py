@@ -14,6 +14,9 @@ times over HTTP, one request at a time:
   move    that form submitted (POST …/do/start_mediation: the case moves, one commit)
   floor   a signed-in township page that does nothing (session, township, permission): the
           cost every page of the app pays before the board does anything; not product code
+  bare_move  the floor, then the two writes of a move in Core (one versioned UPDATE of the
+          case, one INSERT of its timeline line) and a commit, with no form, workflow check,
+          ORM or template: the least any move can cost on this stack; not product code
   commit  one row inserted and committed straight through the driver: what durability costs
 
 next to a bare Flask hello-world served the same way in the same run. It prints one
@@ -74,7 +77,31 @@ def app():
     # What every signed-in township page costs before it does anything: the server-side
     # session, the township and membership, the permission check. Not part of the product.
     application.add_url_rule("/t/<slug>/bench-floor", "bench_floor", require("board.view")(lambda: ""))
+    application.add_url_rule("/t/<slug>/bench-bare-move/<int:case_id>", "bench_bare_move",
+                             require("board.move")(_bare_move), methods=["POST"])
     return application
+
+
+def _bare_move(case_id):
+    """The least a move can do: the floor, then one versioned UPDATE of the case and one
+    INSERT of its timeline line in Core (no form, no ORM, no template), and a commit. Not
+    product code: it shows how much of a move's time no code of the move can avoid."""
+    from flask import g
+
+    from webapp.cases.models import Case, CaseEvent
+    from webapp.extensions import db
+    from webapp.types import utcnow
+
+    cases, events, now = Case.__table__, CaseEvent.__table__, utcnow()
+    written = db.session.execute(
+        cases.update().where(cases.c.id == case_id, cases.c.tenant_id == g.tenant.id, cases.c.version == 1)
+        .values(state="mediating", assignee_id=g.membership.user_id, updated_at=now, version=2))
+    assert written.rowcount == 1
+    db.session.execute(events.insert().values(
+        tenant_id=g.tenant.id, case_id=case_id, at=now, actor_id=g.membership.user_id, kind="transition",
+        from_state="assessed", to_state="mediating", note="", data={"transition": "start_mediation"}))
+    db.session.commit()
+    return ""
 
 
 def hello():
@@ -438,6 +465,13 @@ def measure(backend, townships, per_township, samples, out):
             assert response.status == 200, response.status
             return elapsed
 
+        def bare_move_once():
+            slug, _, browser = someone(movers)
+            case_id = data["movable"][slug].pop()
+            response, _, elapsed = browser.request("POST", f"/t/{slug}/bench-bare-move/{case_id}", {}, headers=hx(browser))
+            assert response.status == 200, response.status
+            return elapsed
+
         def floor_once():
             slug, _, browser = someone()
             response, _, elapsed = browser.request("GET", f"/t/{slug}/bench-floor")
@@ -447,7 +481,8 @@ def measure(backend, townships, per_township, samples, out):
         # Interleaved rounds, one request of each kind per round, so that whatever else the
         # machine is doing weighs on the baseline as much as on the board.
         kinds = (("hello", hello_once), ("floor", floor_once), ("board", board_once), ("column", column_once),
-                 ("poll", poll_once), ("drop", drop_once), ("move", move_once))
+                 ("poll", poll_once), ("drop", drop_once), ("move", move_once),
+                 ("bare_move", bare_move_once))
         figures = {label: [] for label, _ in kinds}
         for round_ in range(samples + max(10, samples // 10)):
             for label, function in kinds:
@@ -481,7 +516,8 @@ def main():
     parser.add_argument("--samples", type=int, default=300, help="timed requests per figure")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    assert args.samples + args.samples // 10 <= args.cases * STATES["assessed"] // 100 * SIGNED_IN_TOWNSHIPS // 2 // 2, \
+    # Moves and bare moves each take an assessed case of the movers' townships (half of them).
+    assert 2 * (args.samples + max(10, args.samples // 10)) <= args.cases * STATES["assessed"] // 100 * SIGNED_IN_TOWNSHIPS // 2, \
         "not enough assessed cases to move"
 
     def out(name, value, unit):
