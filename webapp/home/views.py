@@ -4,8 +4,9 @@ from sqlalchemy import func, select
 
 from tenants.models import COUNTY_ROLES, Membership
 from webapp.extensions import db
-from webapp.home import bp
+from webapp.home import bp, work
 from webapp.permissions import require
+from webapp.types import utcnow
 from webapp.villages.models import Village, VillagerGroup
 
 
@@ -26,6 +27,7 @@ def index():
 @bp.get("/t/<slug>/")
 @require("township.view")
 def township():
+    """The member's work list (``work.sections``), then the township's figures."""
     tenant_id = g.tenant.id
     figures = {
         "villages": db.session.scalar(select(func.count(Village.id)).where(Village.tenant_id == tenant_id)),
@@ -36,4 +38,4 @@ def township():
             select(func.count(Membership.id)).where(Membership.tenant_id == tenant_id, Membership.active.is_(True))
         ),
     }
-    return render_template("home/township.html", figures=figures)
+    return render_template("home/township.html", figures=figures, sections=work.sections(g.membership, utcnow()))

@@ -1,0 +1,145 @@
+"""The overview's work list: what waits on the signed-in member, the most urgent first.
+
+Each section is a step of the workflow where the member's role makes the next move
+(``webapp.cases.workflow.TRANSITIONS``): cases to assess for intake, cases to take on or refer
+for the director, the member's own running cases, the follow-up visits coming due, a
+department's referrals for its liaison, and the overdue cases for whoever answers for the
+township. Every query starts from ``visible_cases()``, so the township and a liaison's
+department are enforced where they always are.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import g, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tenants.models import Role
+from webapp import timelimits
+from webapp.board.queries import RUNNING, View, in_view
+from webapp.cases.access import visible_cases
+from webapp.cases.models import Case, CaseState, FollowUp, ReferralStatus
+from webapp.cases.workflow import TRANSITIONS
+from webapp.extensions import db
+
+SHOWN = 8  # rows a section lists; its count and link say how many more there are
+VISITS_AHEAD = timedelta(days=3)  # follow-up visits listed this long before they fall due
+
+
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    light: timelimits.Light
+    note: str
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: object
+    rows: list
+    total: int
+    more_url: str | None
+    empty: object
+
+
+def _by_deadline(query):
+    return query.order_by(Case.due_at.asc().nulls_last(), Case.accepted_at.asc(), Case.id.asc())
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def _clock_note(case: Case, light: timelimits.Light, now: datetime) -> str:
+    if light == timelimits.Light.PAUSED:
+        return str(_l("Clock paused"))
+    if case.due_at is None:
+        return ""
+    left = timelimits.days_left(case.due_at, now) or 0
+    if light == timelimits.Light.RED:
+        return str(_l("Overdue by %(n)d days", n=max(-left, 1)))
+    return str(_l("%(n)d days left", n=max(left, 0)))
+
+
+def _cases(key, title, query, now, *, empty, more_url=None, note=None) -> Section:
+    """The first ``SHOWN`` cases of ``query`` by deadline; each row says ``note(case)`` if
+    given, then how its clock stands."""
+    cases = db.session.scalars(_by_deadline(query).options(selectinload(Case.village)).limit(SHOWN)).all()
+    rows = []
+    for case in cases:
+        light = timelimits.case_light(case, now)
+        notes = [note(case) if note else "", _clock_note(case, light, now)]
+        rows.append(Row(case, light, " · ".join(n for n in notes if n)))
+    total = len(rows) if len(rows) < SHOWN else _count(query)
+    return Section(key, title, rows, total, more_url, empty)
+
+
+def _visits(membership, now, today: date) -> Section:
+    """Open follow-up visits due within ``VISITS_AHEAD`` or already past: the member's own
+    cases', or the whole township's for the director."""
+    cases = in_view(View("all" if membership.role == Role.TOWNSHIP_ADMIN else "mine"), membership, now)
+    query = (select(FollowUp, Case)
+             .join(Case, Case.id == FollowUp.case_id)
+             .where(FollowUp.tenant_id == g.tenant.id, FollowUp.done_at.is_(None),
+                    FollowUp.due_on <= today + VISITS_AHEAD,
+                    Case.id.in_(cases.with_only_columns(Case.id)))
+             .order_by(FollowUp.due_on, FollowUp.id))
+    rows = []
+    for visit, case in db.session.execute(query.options(selectinload(Case.village)).limit(SHOWN)).all():
+        late = (today - visit.due_on).days
+        light = timelimits.Light.RED if late > 0 else timelimits.Light.YELLOW
+        when = str(_l("visit due %(date)s", date=visit.due_on.strftime("%m-%d")))
+        if late > 0:
+            when = f"{when} · {_l('Overdue by %(n)d days', n=late)}"
+        rows.append(Row(case, light, when))
+    total = len(rows) if len(rows) < SHOWN else _count(query)
+    return Section("visits", _l("Follow-up visits coming due"), rows, total, None,
+                   _l("No follow-up visit is due in the next three days."))
+
+
+def _referrals(membership, now) -> Section:
+    """A liaison's department: referrals to accept, and accepted ones to report on."""
+    query = visible_cases().where(Case.state == CaseState.REFERRED, Case.department_id == membership.department_id)
+
+    def note(case):
+        referral = case.open_referral
+        if referral is not None and referral.status == ReferralStatus.PENDING:
+            return str(_l("Waiting for acceptance"))
+        return str(_l("Accepted: report the result"))
+
+    return _cases("referrals", _l("Referred to your department"), query.options(selectinload(Case.referrals)), now,
+                  note=note, more_url=url_for("referrals.inbox"), empty=_l("No referral is waiting for your department."))
+
+
+def sections(membership, now: datetime) -> list[Section]:
+    """The member's work list, in the order they would work through it."""
+    role = membership.role
+    today = timelimits.today(now)
+    found = []
+    if role == Role.LIAISON:
+        return [_referrals(membership, now)]
+    if role in TRANSITIONS["assess"].roles:
+        found.append(_cases(
+            "assess", _l("Waiting for assessment"), visible_cases().where(Case.state == CaseState.REGISTERED), now,
+            note=lambda case: str(_l("registered %(date)s", date=timelimits.today(case.accepted_at).strftime("%m-%d"))),
+            more_url=url_for("cases.index", state=CaseState.REGISTERED.value),
+            empty=_l("Every registered dispute has been assessed.")))
+    if role in TRANSITIONS["refer"].roles:
+        found.append(_cases(
+            "route", _l("To take on or refer (assessed, or returned by a department)"),
+            visible_cases().where(Case.state.in_((CaseState.ASSESSED, CaseState.RETURNED))), now,
+            more_url=url_for("board.index", view="all"), empty=_l("No case is waiting for a mediator.")))
+    if not role.is_county and role != Role.CLERK:
+        found.append(_cases(
+            "mine", _l("My running cases"), in_view(View("mine"), membership, now).where(Case.state.in_(RUNNING)), now,
+            more_url=url_for("board.index", view="mine"), empty=_l("No running case is yours.")))
+    if role in TRANSITIONS["follow_up"].roles:
+        found.append(_visits(membership, now, today))
+    if role == Role.TOWNSHIP_ADMIN or role.is_county:
+        found.append(_cases(
+            "overdue", _l("Overdue in the township"),
+            in_view(View("overdue"), membership, now), now,
+            more_url=url_for("board.index", view="overdue"), empty=_l("No case is overdue.")))
+    return found
