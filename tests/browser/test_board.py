@@ -420,3 +420,47 @@ def test_the_board_never_scrolls_the_page_sideways(phone, base_url, make_case, u
         show_column(phone, "assessed")
         menus.first.tap()
         assert _overflow(phone) is None, _overflow(phone)
+
+
+# -- where the board opens ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_mediator(live_app):
+    """A 和顺镇 mediator with one case in mediation and nothing else: ``(username, case id)``."""
+    from tenants.models import Membership, Tenant
+    from tenants.scope import tenant_scope
+    from tests import factories
+    from webapp.auth.models import User
+    from webapp.cases import operations
+    from webapp.cases.models import Difficulty, Risk
+    from webapp.extensions import db
+
+    with live_app.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "heshun"))
+        director = db.session.scalar(select(Membership).join(User).where(User.username == DIRECTOR))
+        mediator = factories.member("mediator", tenant)
+        case = factories.case(tenant, director, title=f"看板测试纠纷{next(_titles)}号")
+        with tenant_scope(tenant.id):
+            operations.assess_case(case, director, difficulty=Difficulty.ORDINARY, risk=Risk.RESOLVABLE)
+            operations.start_mediation(case, director, assignee_id=mediator.user_id)
+            case_id = case.id
+        username = mediator.user.username
+        db.session.commit()
+    return username, case_id
+
+
+def test_on_a_phone_the_board_opens_on_the_first_column_with_cards(phone, base_url, new_mediator):
+    from tests.factories import PASSWORD
+
+    username, case_id = new_mediator
+    sign_in(phone, base_url, username, PASSWORD)
+    open_board(phone, base_url, view="mine")
+    # Registered and assessed hold none of this mediator's cases: the board opens on 调处中,
+    # and its card loads because it is in view, with no swipe.
+    card = phone.locator(f"#card-{case_id}")
+    expect(card).to_be_visible()
+    board = phone.locator("#board").bounding_box()
+    mediating = phone.locator('.board-column:has(.board-list[data-state="mediating"])').bounding_box()
+    assert abs(mediating["x"] - board["x"]) < 2, (mediating, board)
+    assert _overflow(phone) is None, _overflow(phone)

@@ -119,6 +119,20 @@
   document.body.addEventListener("htmx:responseError", putBack);
   document.body.addEventListener("htmx:sendError", putBack);
 
+  // A phone shows one column at a time: open the board on the first column that holds cards
+  // of this view rather than on empty ones (a mediator's own cases are seldom just
+  // registered). Not when the address names a card: the browser goes to that one.
+  if (!location.hash && window.matchMedia("(max-width: 40rem)").matches) {
+    var columns = board.querySelectorAll(".board-column");
+    for (var c = 0; c < columns.length; c++) {
+      var count = columns[c].querySelector(".count");
+      if (count && (parseInt(count.textContent, 10) || 0) > 0) {
+        board.scrollLeft += columns[c].getBoundingClientRect().left - board.getBoundingClientRect().left;
+        break;
+      }
+    }
+  }
+
   if (!window.Sortable || !board.hasAttribute("data-movable")) return;
   board.querySelectorAll(".board-list").forEach(function (list) {
     Sortable.create(list, {
