@@ -24,13 +24,16 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
 def _extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from webapp import database
+    from webapp import database, static_files
     from webapp.auth.operations import load_session_user
-    from webapp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, select_locale
+    from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # First, so that its after_request runs last: it compresses what every other one left.
+    compress.init_app(app)
+    static_files.init_app(app)
     database.prepare(app)
     db.init_app(app)
     with app.app_context():

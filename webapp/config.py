@@ -78,6 +78,9 @@ class Config:
     LOGIN_LOCKOUT = timedelta(minutes=15)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per 5 minutes")
     RATELIMIT_HEADERS_ENABLED = True
+    # Static files at addresses that name their content, kept by browsers for a year
+    # (webapp/static_files.py); Flask-Compress compresses what the app sends (COMPRESS_*).
+    STATIC_VERSIONS = True
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 

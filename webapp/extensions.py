@@ -1,6 +1,7 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
 from flask import has_request_context, request, session
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +25,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 
 

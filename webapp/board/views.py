@@ -56,7 +56,7 @@ def _cards(cases, now=None):
 
 
 def _poller(view, summary, now):
-    return {"etag": f'"{summary.etag}"', "since": now.isoformat(), "view": view,
+    return {"etag": f'W/"{summary.etag}"', "since": now.isoformat(), "view": view,
             "seconds": current_app.config.get("BOARD_POLL_SECONDS", POLL_SECONDS)}
 
 
@@ -110,7 +110,7 @@ def changes():
     if not _partial():
         return redirect(url_for("board.index", **view.args()))
     summary = queries.summary(view, g.membership, now)
-    if request.if_none_match.contains(summary.etag):
+    if request.if_none_match.contains_weak(summary.etag):  # If-None-Match compares weakly (RFC 9110)
         response = current_app.response_class(status=304)
     else:
         changed, gone = [], []
@@ -125,7 +125,9 @@ def changes():
         response = current_app.make_response(_render(
             "board/_changes.html", cards=_cards(changed, now), gone=gone, counts=summary.counts,
             columns=queries.COLUMNS, poll=_poller(view, summary, now)))
-    response.set_etag(summary.etag)
+    # Weak: the same changes compressed for the browser are the same answer, and a weak tag is
+    # one that compression (Flask-Compress) leaves as it is.
+    response.set_etag(summary.etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
