@@ -135,3 +135,9 @@ def test_nothing_waiting_says_so(desk, tenant, login_as):
     assert "登记的纠纷都已研判" in _section(page, "assess")
     assert "没有超期案件" in _section(page, "overdue")
     assert "三天内没有到期的回访" in _section(page, "visits")
+
+
+def test_who_registers_disputes_can_start_from_the_overview(tenant, login_as):
+    for role, offered in (("officer", True), ("clerk", True), ("mediator", True), ("liaison", False)):
+        page = _overview(login_as(role), tenant)
+        assert (f'href="/t/{tenant.slug}/cases/new"' in page) is offered, role
