@@ -186,3 +186,19 @@ def test_a_liaison_records_sessions_only_while_the_case_is_with_their_department
         assert response.status_code == 409, case.state
         assert "此案件已分流到其他单位。" in _text(response)
         assert db.session.scalar(select(MediationSession).where(MediationSession.case_id == case.id)) is None
+
+
+def test_the_liaison_accepts_a_referral_from_the_case_page_too(tenant, director, liaison):
+    """A liaison who opens the case from the overview accepts it there, without the inbox."""
+    police = factories.department_of(tenant)
+    case = case_in(S.ASSESSED, Staff(tenant, director=director.user.memberships[0]))
+    _refer(director, case, police)
+    referral = _referral(case)
+    accept = f'action="/t/alpha/referrals/{referral.id}/accept"'
+    assert accept in _text(liaison.get(f"/t/alpha/cases/{case.id}"))
+    assert accept not in _text(director.get(f"/t/alpha/cases/{case.id}"))  # the department's to accept
+
+    accepted = liaison.post(f"/t/alpha/referrals/{referral.id}/accept", data={"csrf_token": liaison.csrf})
+    assert accepted.headers["Location"] == f"/t/alpha/cases/{case.id}"
+    page = _text(liaison.get(f"/t/alpha/cases/{case.id}"))
+    assert accept not in page and "已接收" in page
