@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tenants.models import Role
 from webapp import timelimits
@@ -66,7 +66,7 @@ def _clock_note(case: Case, light: timelimits.Light, now: datetime) -> str:
 def _cases(key, title, query, now, *, empty, more_url=None, note=None) -> Section:
     """The first ``SHOWN`` cases of ``query`` by deadline; each row says ``note(case)`` if
     given, then how its clock stands."""
-    cases = db.session.scalars(_by_deadline(query).options(selectinload(Case.village)).limit(SHOWN)).all()
+    cases = db.session.scalars(_by_deadline(query).options(joinedload(Case.village)).limit(SHOWN)).unique().all()
     rows = []
     for case in cases:
         light = timelimits.case_light(case, now)
@@ -87,7 +87,7 @@ def _visits(membership, now, today: date) -> Section:
                     Case.id.in_(cases.with_only_columns(Case.id)))
              .order_by(FollowUp.due_on, FollowUp.id))
     rows = []
-    for visit, case in db.session.execute(query.options(selectinload(Case.village)).limit(SHOWN)).all():
+    for visit, case in db.session.execute(query.options(joinedload(Case.village)).limit(SHOWN)).unique().all():
         late = (today - visit.due_on).days
         light = timelimits.Light.RED if late > 0 else timelimits.Light.YELLOW
         when = str(_l("visit due %(date)s", date=visit.due_on.strftime("%m-%d")))
