@@ -8,6 +8,8 @@ measured), signs in a director of each of 20 townships through the real login fo
 times over HTTP, one request at a time:
 
   board   the board page (GET /t/<slug>/board/?view=all: counts of every column)
+  overview  the director's overview, where everyone lands (GET /t/<slug>/: each section of
+          work waiting, with its count)
   column  one page of a column as the page loads it (HTMX GET, 20 cards)
   poll    an open board's poll when nothing changed (HTMX GET with If-None-Match: 304)
   drop    a card dropped on "in mediation" (POST …/move: the form opens on the card)
@@ -421,6 +423,12 @@ def measure(backend, townships, per_township, samples, out):
             assert response.status == 200, response.status
             return elapsed
 
+        def overview_once():
+            slug, _, browser = someone()
+            response, _, elapsed = browser.request("GET", f"/t/{slug}/")
+            assert response.status == 200, response.status
+            return elapsed
+
         def column_once():
             slug, _, browser = someone()
             response, page, elapsed = browser.request("GET", f"/t/{slug}/board/column?state=mediating&view=all",
@@ -480,7 +488,8 @@ def measure(backend, townships, per_township, samples, out):
 
         # Interleaved rounds, one request of each kind per round, so that whatever else the
         # machine is doing weighs on the baseline as much as on the board.
-        kinds = (("hello", hello_once), ("floor", floor_once), ("board", board_once), ("column", column_once),
+        kinds = (("hello", hello_once), ("floor", floor_once), ("board", board_once), ("overview", overview_once),
+                 ("column", column_once),
                  ("poll", poll_once), ("drop", drop_once), ("move", move_once),
                  ("bare_move", bare_move_once))
         figures = {label: [] for label, _ in kinds}
