@@ -313,6 +313,16 @@ class Referral(TenantOwned, db.Model):
     referred_by: Mapped["User | None"] = relationship(foreign_keys=[referred_by_id])  # noqa: F821
     accepted_by: Mapped["User | None"] = relationship(foreign_keys=[accepted_by_id])  # noqa: F821
 
+    def of_department_of(self, membership) -> bool:
+        """Whether ``membership`` is a liaison of the department this referral went to: the
+        one who may accept it (when pending) and report on it."""
+        return membership is not None and membership.role.value == "liaison" \
+            and membership.department_id == self.department_id
+
+    def awaits(self, membership) -> bool:
+        """Pending, and ``membership`` is the one who may accept it now."""
+        return self.status == ReferralStatus.PENDING and self.of_department_of(membership)
+
 
 class MediationSession(TenantOwned, db.Model):
     __tablename__ = "mediation_sessions"

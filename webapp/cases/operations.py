@@ -250,7 +250,7 @@ def refer_case(case: Case, actor, *, department, note: str = "") -> Referral:
 def accept_referral(case: Case, actor) -> Referral:
     """The department's liaison takes the referral on; the center sees when."""
     referral = case.open_referral
-    if actor.role.value != "liaison" or referral is None or referral.department_id != actor.department_id:
+    if referral is None or not referral.of_department_of(actor):
         raise Refused(_l("This case was referred to another department."))
     if referral.status != ReferralStatus.PENDING:
         raise Refused(_l("This referral has been accepted already."))

@@ -48,13 +48,9 @@ def _by_id(model, item_id):
     return db.session.scalar(select(model).where(model.id == item_id, model.tenant_id == g.tenant.id))
 
 
-def _mediators():
-    return mediators(g.tenant.id)
-
-
 def _transition_context(case):
     return {
-        "mediators": _mediators(),
+        "mediators": mediators(g.tenant.id),
         "departments": db.session.scalars(select(Department).where(Department.tenant_id == g.tenant.id)
                                           .order_by(Department.id)).all(),
         "key_persons": db.session.scalars(select(KeyPerson).where(KeyPerson.tenant_id == g.tenant.id)

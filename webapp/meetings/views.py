@@ -43,10 +43,6 @@ def _case(case_id) -> Case | None:
     return db.session.scalar(select(Case).where(Case.id == case_id, Case.tenant_id == g.tenant.id))
 
 
-def _mediators():
-    return mediators(g.tenant.id)
-
-
 def _action_cases():
     """What a decision can act on: the pack's disputes, and escalated cases (to resume them)."""
     escalated = db.session.scalars(select(Case).where(Case.tenant_id == g.tenant.id,
@@ -63,13 +59,13 @@ def _taken(meeting: Meeting | None = None) -> set:
 def _decision_form(formdata=None):
     departments, villages = operations.member_units(g.tenant.id)
     form = DecisionForm(formdata=formdata) if formdata is not None else DecisionForm()
-    return form.setup(_action_cases(), _mediators(), departments, villages)
+    return form.setup(_action_cases(), mediators(g.tenant.id), departments, villages)
 
 
 def _action_form(decision, formdata=None, choices=None):
     form = ActionForm(formdata=formdata, prefix=f"d{decision.id}") if formdata is not None else \
         ActionForm(prefix=f"d{decision.id}")
-    return form.setup(*(choices or (_action_cases(), _mediators())))
+    return form.setup(*(choices or (_action_cases(), mediators(g.tenant.id))))
 
 
 def _render_meeting(meeting, status=200, decision_form=None, action_forms=None, refusal=None):
@@ -77,7 +73,7 @@ def _render_meeting(meeting, status=200, decision_form=None, action_forms=None, 
     can_record = not meeting.is_final and meeting.has_begun() and can("meetings.manage")
     action_forms = action_forms or {}
     if can_record and meeting.decisions:
-        choices = _action_cases(), _mediators()  # once for every decision's form
+        choices = _action_cases(), mediators(g.tenant.id)  # once for every decision's form
         for decision in meeting.decisions:
             action_forms.setdefault(decision.id, _action_form(decision, choices=choices))
     context = {"meeting": meeting, "can_record": can_record, "action_forms": action_forms,
