@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import String, and_, bindparam, case, cast, or_, select
 
 from tenants.models import COUNTY_ROLES, Membership, Tenant
-from tenants.scope import close_request_scope, open_request_scope, written_by
+from tenants.scope import close_request_scope, open_request_scope, open_review_scope, written_by
 from webapp.extensions import db
 
 
@@ -135,3 +135,9 @@ def _resolve_tenant():
     g.membership = membership
     open_request_scope(tenant.id, written=written)
     return None
+
+
+def open_county_review(county) -> None:
+    """The county's own pages (``/county/…``): they read every township of ``county`` and
+    write none of their rows, for the rest of the request (``tenants.scope.townships_scope``)."""
+    open_review_scope([t.id for t in county.townships])

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tenants.models import COUNTY_ROLES
-from tenants.scope import all_tenants
+from tenants.scope import tenant_scope
+from tenants.web import open_county_review
 from tenants.operations import SlugTaken, create_township
 from webapp.cases.operations import Refused
 from webapp.county import bp
@@ -30,6 +31,7 @@ def _county_membership():
     g.membership = memberships[0]
     g.county = memberships[0].county
     g.county_slugs = {t.id: t.slug for t in g.county.townships}
+    open_county_review(g.county)
 
 
 def _report(period):
@@ -129,32 +131,31 @@ def _county_tenant_ids():
 @bp.get("/flags")
 @require("county.view")
 def flags():
-    with all_tenants():
-        items = db.session.scalars(select(Flag).where(Flag.tenant_id.in_(_county_tenant_ids())).options(
-            selectinload(Flag.case), selectinload(Flag.responsible_user), selectinload(Flag.responsible_department))
-            .order_by(Flag.status == FlagStatus.RESOLVED, Flag.raised_at.desc()).limit(500)).all()
-        return render_template("county/flags.html", items=items)
+    items = db.session.scalars(select(Flag).where(Flag.tenant_id.in_(_county_tenant_ids())).options(
+        selectinload(Flag.case), selectinload(Flag.responsible_user), selectinload(Flag.responsible_department))
+        .order_by(Flag.status == FlagStatus.RESOLVED, Flag.raised_at.desc()).limit(500)).all()
+    return render_template("county/flags.html", items=items)
 
 
 @bp.get("/escalations")
 @require("county.view")
 def escalations():
-    with all_tenants():
-        items = db.session.scalars(select(Escalation).where(
-            Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
-            .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
-                                                             Escalation.created_at.desc()).limit(500)).all()
-        return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs)
+    items = db.session.scalars(select(Escalation).where(
+        Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
+        .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
+                                                         Escalation.created_at.desc()).limit(500)).all()
+    return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
 @require("county.view")
 def acknowledge(escalation_id: int):
-    with all_tenants():
-        escalation = db.session.scalar(select(Escalation).where(
-            Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids())))
-        if escalation is None:
-            abort(404)
+    escalation = db.session.scalar(select(Escalation).where(
+        Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids())))
+    if escalation is None:
+        abort(404)
+    # The one write of the county's pages into a township: inside that township's own scope.
+    with tenant_scope(escalation.tenant_id):
         try:
             acknowledge_escalation(escalation, g.membership)
         except Refused as refusal:
