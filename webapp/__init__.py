@@ -69,8 +69,9 @@ def _import_models() -> None:
 
 def _tenancy(app: Flask) -> None:
     from tenants import web
+    from webapp.auth.ways_in import read_way_in
 
-    web.init_app(app)
+    web.init_app(app, read_way_in=read_way_in)
 
 
 def _blueprints(app: Flask) -> None:

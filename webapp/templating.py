@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from webapp.labels import choices, deadline_label, event_label, fault_label, label, role_label
 from webapp.cases.workflow import TRANSITIONS
+from webapp.deadlines.delivery import unread_count
 from webapp.permissions import can
 from webapp.timelimits import case_light
 
@@ -59,9 +60,9 @@ def _flag_url(flag) -> str:
 
 
 def _unread() -> int:
-    from webapp.deadlines.views import unread_count
-
-    return unread_count()
+    if g.get("tenant") is None or g.get("membership") is None or g.membership.role.is_county:
+        return 0
+    return unread_count(g.tenant.id, g.membership.user_id)
 
 
 # The menu's links by (script root, township, role, county review, language): a few dozen

@@ -1,37 +1,26 @@
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tenants.models import COUNTY_ROLES
 from tenants.scope import tenant_scope
-from tenants.web import open_county_review
 from tenants.operations import SlugTaken, create_township
 from webapp.cases.operations import Refused
 from webapp.county import bp
+from webapp.county.access import resolve_county_member
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatus
 from webapp.deadlines.operations import acknowledge_escalation
 from webapp.county.forms import TownshipForm
 from webapp.extensions import db
 from webapp.figures.exports import csv_response, xlsx_response
+from webapp.figures.periods import period_from_request
 from webapp.figures.queries import county_figures
 from webapp.figures.report import COMPARED, comparison, county_report, definitions, tiles
-from webapp.figures.views import period_from_request
 from webapp.permissions import require
 
 
-@bp.before_request
-@login_required
-def _county_membership():
-    memberships = [m for m in current_user.memberships if m.active and m.role in COUNTY_ROLES]
-    if not memberships:
-        abort(403)
-    g.membership = memberships[0]
-    g.county = memberships[0].county
-    g.county_slugs = {t.id: t.slug for t in g.county.townships}
-    open_county_review(g.county)
+bp.before_request(resolve_county_member)
 
 
 def _report(period):

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, time
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tenants.models import Tenant
 from tenants.scope import tenant_scope
@@ -62,3 +62,10 @@ def deliver(now=None) -> int:
                 outbound.send(db.session.get(User, notification.user_id), notification)
             delivered += len(waiting)
     return delivered
+
+
+def unread_count(tenant_id: int, user_id: int) -> int:
+    """The bell's number: notifications delivered to the member and not yet read."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.tenant_id == tenant_id, Notification.user_id == user_id,
+        Notification.delivered_at.is_not(None), Notification.read_at.is_(None))) or 0

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from rq.registry import FailedJobRegistry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tenants.models import Membership
@@ -247,10 +247,3 @@ def operations_view():
                            settings=settings, uncovered=uncovered, overrides=overrides, form=form), \
         422 if form.errors else 200
 
-
-def unread_count() -> int:
-    if g.get("tenant") is None or g.get("membership") is None or g.membership.role.is_county:
-        return 0
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
-        Notification.delivered_at.is_not(None), Notification.read_at.is_(None))) or 0

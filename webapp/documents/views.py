@@ -14,6 +14,7 @@ from tenants.scope import tenant_scope
 from webapp import audit
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import CaseState
+from webapp.county.access import resolve_county_member
 from webapp.documents import bp, county_bp, operations
 from webapp.documents.forms import ArchiveZipForm
 from webapp.documents.models import Document, DocumentStatus, Kind
@@ -181,13 +182,7 @@ def unarchived():
 # -- the county: a ZIP of a township's archived case files ----------------------------------------
 
 
-def _county_membership():
-    from webapp.county.views import _county_membership as county_membership
-
-    return county_membership()
-
-
-county_bp.before_request(_county_membership)
+county_bp.before_request(resolve_county_member)
 
 
 def _county_page(form, status=200):
