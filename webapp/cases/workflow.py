@@ -159,7 +159,7 @@ def allowed(case, membership) -> list[Transition]:
 
 
 def markdown_table() -> str:
-    """The transition table as it stands in the README (English codes; the pages say it in Chinese)."""
+    """The transition table as it stands in ``docs/cases.md`` (English codes; the pages say it in Chinese)."""
     lines = ["| transition | from | to | who | also needs |", "|---|---|---|---|---|"]
     for t in TRANSITIONS.values():
         sources = ", ".join(sorted(s.value for s in t.sources))
