@@ -57,6 +57,7 @@ def _import_models() -> None:
     import tenants.models  # noqa: F401
     import webapp.audit  # noqa: F401
     import webapp.auth.models  # noqa: F401
+    import webapp.backup.models  # noqa: F401
     import webapp.board.indexes  # noqa: F401
     import webapp.cases.models  # noqa: F401
     import webapp.deadlines.models  # noqa: F401
@@ -92,11 +93,12 @@ def _blueprints(app: Flask) -> None:
 
 def _cli(app: Flask) -> None:
     from tenants.cli import cli as tenants_cli
+    from webapp.backup.cli import cli as backup_cli
     from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli):
         app.cli.add_command(group)
 
 
