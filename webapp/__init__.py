@@ -77,7 +77,7 @@ def _tenancy(app: Flask) -> None:
 
 def _blueprints(app: Flask) -> None:
     from webapp import (
-        auth, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
+        auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
         relocation, staff, township, villages,
     )
     from webapp.deadlines import views as deadlines
@@ -89,6 +89,7 @@ def _blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)
+    backup.init_app(app)
 
 
 def _cli(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Taking backups on schedule, keeping the right ones, and knowing when the last good one was."""
+import os
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
@@ -10,6 +11,7 @@ from webapp.backup.keys import backup_key
 from webapp.backup.models import FAILED, OK, RUNNING, BackupRun
 from webapp.backup.retention import BEIJING, to_keep
 from webapp.backup.store import get_backup_store
+from webapp.config import ROOT
 from webapp.extensions import db
 from webapp.storage import get_storage
 from webapp.types import utcnow
@@ -126,23 +128,32 @@ def status(now: datetime | None = None) -> dict:
 
 
 def migrate_restored(url: str) -> bool:
-    """Bring a restored database to this version's schema (``flask db upgrade`` on it);
-    True when it was older."""
+    """Bring a restored database to this version's schema: ``flask db upgrade`` run on it, as
+    its own process so that nothing of this one's app (its engine, its extensions) is bound to
+    the target. True when the restored schema was older."""
+    import subprocess
+    import sys
+
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from flask_migrate import upgrade
+    from sqlalchemy import create_engine
 
-    from webapp import create_app
     from webapp.backup.database import sqlalchemy_url
-    from webapp.config import Config
 
-    target = create_app(Config, SQLALCHEMY_DATABASE_URI=sqlalchemy_url(url), DATABASE_OWNER_URL=None)
-    with target.app_context():
-        config = target.extensions["migrate"].migrate.get_config()
-        head = ScriptDirectory.from_config(config).get_current_head()
-        with db.engine.connect() as connection:
+    config = current_app.extensions["migrate"].migrate.get_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
-        if current != head:
-            upgrade()
-        db.engine.dispose()
-    return current != head
+    finally:
+        engine.dispose()
+    if current == head:
+        return False
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_OWNER_URL"}
+    env["DATABASE_URL"] = url
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "db", "upgrade"], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode:
+        raise RuntimeError(f"flask db upgrade failed on the restored database: {result.stdout[-2000:]}")
+    return True
