@@ -89,6 +89,7 @@ class Config:
     # Files (attachments, case files) live in a directory unless an object store is configured.
     STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE / "files")
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     # Backups (docs/backups.md): sealed with BACKUP_KEY, kept apart from DATA_KEY; the embedded
     # default makes one under instance/ the first time. Taken nightly at BACKUP_SCHEDULE
@@ -96,7 +97,6 @@ class Config:
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
     BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(INSTANCE / "backups")
     BACKUP_SCHEDULE = os.environ.get("BACKUP_SCHEDULE", "02:30")
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
 
 class TestConfig(Config):
