@@ -78,8 +78,24 @@ event.listen(Session, "after_transaction_end",
              lambda session, transaction: forget_settings(session) if transaction.parent is None else None)
 
 
+# Timeline lines that record accountability about a case rather than change its record (an
+# accountability flag, an escalation acknowledged): written on a closed case too.
+_ABOUT_THE_CASE = ("flag:", "ack:")
+
+
+def check_record_open(case: Case) -> None:
+    """A closed case's record is final; an archived one is a legal record (``workflow.FINAL``).
+    Every edit of a case records its event through ``record_event``, which asks this first;
+    an operation with an effect outside the transaction (a stored file) asks before it."""
+    reason = workflow.record_refusal(case)
+    if reason is not None:
+        raise Refused(reason)
+
+
 def record_event(case: Case, actor, kind: str, *, note: str = "", data: dict | None = None,
                  from_state=None, to_state=None) -> CaseEvent:
+    if kind not in ("transition", "registered") and not kind.startswith(_ABOUT_THE_CASE):
+        check_record_open(case)
     # By id when the case has one and its timeline (``case.events``) was not loaded: nothing
     # is loaded to be appended to, and the flush has no relationship to work through.
     by_id = case.id is not None and "events" in sa_inspect(case).unloaded
@@ -414,6 +430,7 @@ def add_attachment(case: Case, actor, *, filename: str, content_type: str, data:
     import hashlib
     import secrets
 
+    check_record_open(case)
     key = f"{case.tenant_id}/{case.id}/{secrets.token_hex(8)}"
     storage.put(key, data)
     attachment = Attachment(tenant_id=case.tenant_id, case_id=case.id, filename=filename, content_type=content_type,
