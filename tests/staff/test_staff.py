@@ -1,5 +1,7 @@
 """Staff accounts inside a township: created by the director, bad input refused beside the
 field with the typing kept, and nothing half-saved."""
+import re
+
 from sqlalchemy import func, select
 
 from tenants.models import Membership, Role
@@ -104,7 +106,9 @@ def test_a_new_member_has_no_role_until_one_is_chosen(db, login_as):
     page = director.get("/t/alpha/staff/").get_data(as_text=True)
     role_select = page[page.index('name="role"'):]
     role_select = role_select[:role_select.index("</select>")]
+    # A browser shows the first option when none is selected: it must be the empty one.
     assert "selected" not in role_select
+    assert re.search(r"<option[^>]*>", role_select).group(0) == '<option value="">'
     response = _post(director, role="")
     assert response.status_code == 422
     assert "请选择角色" in response.get_data(as_text=True)
