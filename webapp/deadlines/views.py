@@ -71,9 +71,8 @@ def resume(case_id: int):
 @require("notifications.view")
 def notifications():
     items = db.session.scalars(select(Notification).where(
-        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
-        Notification.delivered_at.is_not(None))
-        .order_by(Notification.delivered_at.desc(), Notification.id.desc()).limit(100)).all()
+        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)).all()
     # A notification of the sweep may name many cases: each line shows the first few.
     shown = {n.id: n.cases_named[:CASES_SHOWN] for n in items}
     wanted = {case_id for ids in shown.values() for case_id in ids}
