@@ -496,3 +496,21 @@ def test_a_day_off_added_later_moves_the_deadlines_of_running_cases(center, dire
                                                       "csrf_token": director.csrf}).status_code == 302
     db.session.refresh(case)
     assert case.due_at == bj(2026, 12, 3, 0)
+
+
+@pytest.mark.parametrize("typed", ["{seq}", "2026-{seq}", "2026/{seq:04d}", " {short}[2026]第{seq}号 ",
+                                   "{short}〔2026〕第{seq:04d}号", "（2026）{seq}"])
+def test_a_case_is_named_the_way_people_type_its_number(center, director, mediator, typed):
+    """Raising a flag needed the exact number with its brackets; people type "42" or "2026-42"."""
+    case = center.case(bj(2026, 3, 2, 10))
+    text = typed.format(seq=case.seq, short="甲")
+    with clock_at(bj(2026, 3, 20, 10)):
+        response = _raise(director, fault="7", evidence="证据", responsible=str(mediator.user.id), case_number=text)
+    assert response.status_code == 302, _text(response)
+    assert db.session.scalar(select(Flag.case_id)) == case.id
+
+
+def test_the_flag_form_offers_the_townships_cases_to_pick_from(center, director):
+    case = center.case(bj(2026, 3, 2, 10))
+    page = _text(director.get("/t/alpha/flags/new"))
+    assert 'list="recent-cases"' in page and f'<option value="{case.number}">' in page
