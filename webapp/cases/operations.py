@@ -12,9 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tenants.models import Role
 from tenants.operations import township_created
 from tenants.scope import tenant_scope
-from webapp import audit, timelimits
+from webapp import audit, permissions, timelimits
 from webapp.cases import workflow
 from webapp.deadlines import clock
 from webapp.cases.models import (
@@ -210,6 +211,15 @@ def edit_party(party: Party, actor, **fields) -> None:
         # Which fields changed, never their personal values.
         record_event(party.case, actor, "party_edited", data={"name": party.name, "fields": changed})
         db.session.flush()
+
+
+def may_reveal(case: Case, field: str, actor) -> bool:
+    """Who may see a party's full ID number, phone or address: the center's director and the
+    intake clerk, any of them; the mediator assigned to the case, the phone alone (to call
+    the parties). Everyone else sees them masked."""
+    if permissions.can("personal_data.reveal", actor.role):
+        return True
+    return field == "phone" and actor.role == Role.MEDIATOR and case.assignee_id == actor.user_id
 
 
 def reveal(party: Party, field: str, actor, tenant) -> str:
