@@ -6,7 +6,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.labels import choices, deadline_label, event_label, fault_label, label, role_label
-from webapp.cases.workflow import TRANSITIONS
+from webapp.cases.workflow import TRANSITIONS, record_refusal
+from webapp.cases.operations import may_reveal
 from webapp.deadlines.delivery import unread_count
 from webapp.permissions import can
 from webapp.timelimits import case_light
@@ -34,6 +35,9 @@ def init_app(app) -> None:
             "event_label": event_label,
             "case_light": case_light,
             "transitions": TRANSITIONS,
+            # Whether a case's record still takes edits (closed and archived ones do not).
+            "record_open": lambda case: record_refusal(case) is None,
+            "may_reveal": lambda case, field: g.get("membership") is not None and may_reveal(case, field, g.membership),
             "notification_label": lambda kind: deadline_label("alert", kind),
             "alert_label": lambda kind: deadline_label("alert", kind),
             "escalation_label": lambda level: deadline_label("escalation", level),

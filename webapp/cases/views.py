@@ -307,12 +307,14 @@ def edit_party(case_id: int, party_id: int):
 
 
 @bp.post("/<int:case_id>/parties/<int:party_id>/reveal/<field>")
-@require("personal_data.reveal")
+@require("case.view")
 def reveal(case_id: int, party_id: int, field: str):
     case = get_case_or_404(case_id)
     party = get_party_or_404(case, party_id)
     if field not in ("id_number", "phone", "address"):
         abort(404)
+    if not operations.may_reveal(case, field, g.membership):
+        abort(403)
     value = operations.reveal(party, field, g.membership, g.tenant)
     db.session.commit()
     if htmx:

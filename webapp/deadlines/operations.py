@@ -77,8 +77,7 @@ def acknowledge_escalation(escalation: Escalation, actor) -> None:
 
 
 def mark_read(user_id: int, notification_ids=None) -> int:
-    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None),
-                                       Notification.delivered_at.is_not(None))
+    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
     return db.session.execute(query.values(read_at=utcnow())).rowcount

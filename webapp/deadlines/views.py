@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 from tenants.models import Membership
 from webapp import timelimits
 from webapp.auth.models import User
-from webapp.cases.access import get_case_or_404
+from webapp.cases.access import find_visible_case, get_case_or_404, visible_cases
 from webapp.cases.models import Case
-from webapp.cases.operations import Refused, settings_for
+from webapp.cases.operations import Refused, case_number, settings_for
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
@@ -71,9 +71,8 @@ def resume(case_id: int):
 @require("notifications.view")
 def notifications():
     items = db.session.scalars(select(Notification).where(
-        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
-        Notification.delivered_at.is_not(None))
-        .order_by(Notification.delivered_at.desc(), Notification.id.desc()).limit(100)).all()
+        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)).all()
     # A notification of the sweep may name many cases: each line shows the first few.
     shown = {n.id: n.cases_named[:CASES_SHOWN] for n in items}
     wanted = {case_id for ids in shown.values() for case_id in ids}
@@ -196,10 +195,11 @@ def raise_flag():
     if form.validate_on_submit():
         case = None
         if form.case_number.data:
-            case = db.session.scalar(select(Case).where(Case.tenant_id == g.tenant.id,
-                                                        Case.number == form.case_number.data.strip()))
+            case = find_visible_case(form.case_number.data)
             if case is None:
-                form.case_number.errors.append(_("No case of this township has this number."))
+                form.case_number.errors.append(
+                    _("No case of this township has this number. Type it as 42, 2026-42 or %(example)s.",
+                      example=case_number(g.tenant, timelimits.today().year, 42)))
         if not form.errors:
             try:
                 item = operations.raise_flag(
@@ -212,7 +212,10 @@ def raise_flag():
                 db.session.commit()
                 flash(_("Flag raised."), "success")
                 return redirect(url_for("deadlines.flag", flag_id=item.id))
-    return render_template("deadlines/raise.html", form=form), 422 if form.is_submitted() else 200
+    # To pick from as one types: the township's latest cases.
+    recent = db.session.execute(visible_cases().with_only_columns(Case.number, Case.title)
+                                .order_by(Case.id.desc()).limit(200)).all()
+    return render_template("deadlines/raise.html", form=form, recent=recent), 422 if form.is_submitted() else 200
 
 
 # -- the operations view ------------------------------------------------------------------
