@@ -12,8 +12,10 @@
   personal data, and a shared phone or a proxy must not keep them after sign-out. Static
   files keep their year-long cache (``webapp/static_files.py``).
 
-A view that sends something else sets its own header first (an uploaded file's stricter
-policy, ``webapp/cases/views.py``); this module never overrides one already set.
+A view that needs another policy sets its own header first (an uploaded file's stricter
+one, ``webapp/cases/views.py``): this module keeps the headers a view set, all but
+``Cache-Control``, which is ``no-store`` whatever a view said (the board's poll sends its own
+``If-None-Match``, and needs no cache for its 304s).
 """
 from flask import Flask, request
 
