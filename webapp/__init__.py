@@ -24,7 +24,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
 def _extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from webapp import database, static_files
+    from webapp import database, security_headers, static_files
     from webapp.auth.operations import load_session_user
     from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
@@ -34,6 +34,7 @@ def _extensions(app: Flask) -> None:
     # First, so that its after_request runs last: it compresses what every other one left.
     compress.init_app(app)
     static_files.init_app(app)
+    security_headers.init_app(app)
     database.prepare(app)
     db.init_app(app)
     with app.app_context():
@@ -106,5 +107,5 @@ def _cli(app: Flask) -> None:
 def _errors(app: Flask) -> None:
     from webapp.templating import render_error
 
-    for status in (400, 403, 404, 405, 429, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, render_error)

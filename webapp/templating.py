@@ -1,5 +1,5 @@
 """What every template can use, and the error pages."""
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -110,6 +110,9 @@ def render_error(error):
     status = getattr(error, "code", 500) or 500
     if status == 400 and "CSRF" in str(getattr(error, "description", "")):
         message = _l("This form has expired. Reload the page and try again.")
+    elif status == 413:  # MAX_CONTENT_LENGTH: refused before any view read the form
+        message = _l("What you sent is too large (at most %(mb)d MB). Choose a smaller file, or take the photo at "
+                     "a lower resolution.", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
     else:
         message = ERROR_TEXT.get(status, ERROR_TEXT[500])
     if request.headers.get("HX-Request") == "true":

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from webapp import timelimits
 from webapp.cases import bp, operations, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
-from webapp.cases.attachments import AttachmentProblem, check_upload
+from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload
 from webapp.cases.forms import (
     TRANSITION_FORMS, AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm,
 )
@@ -19,6 +19,7 @@ from webapp.cases.models import (
 )
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
+from webapp.security_headers import UPLOAD_POLICY
 from webapp.referrals.models import Department
 from webapp.staff.queries import mediators
 from webapp.storage import get_storage
@@ -352,7 +353,7 @@ def add_attachment(case_id: int):
         upload = form.file.data
         data = upload.read()
         try:
-            content_type = check_upload(upload.filename, data)
+            content_type, data = check_upload(upload.filename, data)
         except AttachmentProblem as problem:
             form.file.errors.append(problem.message)
         else:
@@ -373,5 +374,9 @@ def attachment(case_id: int, attachment_id: int):
         abort(404)
     from io import BytesIO
 
-    return send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
-                     download_name=item.filename, as_attachment=not item.content_type.startswith("image/"))
+    # Only a photo written anew on upload opens in the browser; anything else downloads. Either
+    # way the file is what its type says, and nothing in it runs (security_headers).
+    response = send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
+                         download_name=item.filename, as_attachment=item.content_type not in INLINE_TYPES)
+    response.headers["Content-Security-Policy"] = UPLOAD_POLICY
+    return response
