@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from tenants.scope import tenant_scope
 from tenants.operations import SlugTaken, create_township
-from webapp.cases.operations import Refused
+from webapp.errors import Refused
 from webapp.county import bp
 from webapp.county.access import resolve_county_member
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatus

@@ -10,7 +10,8 @@ from webapp import timelimits
 from webapp.auth.models import User
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import Case
-from webapp.cases.operations import Refused, settings_for
+from webapp.cases.operations import settings_for
+from webapp.errors import Refused
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.cases.models import Case, CaseState, EscalationTarget
-from webapp.cases.operations import Refused
+from webapp.errors import Refused
 from webapp.extensions import db, htmx
 from webapp.documents import operations as document_operations
 from webapp.documents.models import Document

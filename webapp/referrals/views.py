@@ -7,6 +7,7 @@ from tenants.models import Role
 from webapp.cases import operations
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import Referral, ReferralStatus
+from webapp.errors import Refused
 from webapp.extensions import db, htmx
 from webapp.permissions import require
 from webapp.referrals import bp
@@ -45,7 +46,7 @@ def accept(referral_id: int):
     case = get_case_or_404(referral.case_id)
     try:
         operations.accept_referral(case, g.membership)
-    except operations.Refused as refusal:
+    except Refused as refusal:
         db.session.rollback()
         flash(refusal.message, "error")
         return redirect(url_for("referrals.inbox"))
