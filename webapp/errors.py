@@ -6,7 +6,7 @@ page is drawn again, with the reason beside the field it concerns (422) or flash
 it (409). A view says how its page is drawn with ``answer_refusals()`` before it operates;
 HTMX pages show the flashed reason out of band, as every flash message.
 """
-from flask import flash, g, redirect, request
+from flask import flash, redirect, request
 
 from webapp.extensions import db
 
@@ -30,12 +30,14 @@ def answer_refusals(render, form=None) -> None:
     """How this request answers a refusal, after the rollback: ``render(status, form)`` draws
     the page again (loading what it shows afresh); ``form()`` builds the form again, bound to
     what was posted, for a refusal about one of its fields."""
-    g.refusal_answer = (render, form)
+    # On the request, not on ``g``: an application context (a test's, a job's) can outlive
+    # many requests, and one request's answer must never draw another's page.
+    request.refusal_answer = (render, form)
 
 
 def _answer(refusal: Refused):
     db.session.rollback()
-    render, rebuild = g.pop("refusal_answer", (None, None))
+    render, rebuild = getattr(request, "refusal_answer", (None, None))
     form = rebuild() if rebuild is not None and refusal.field else None
     target = getattr(form, refusal.field, None) if form is not None else None
     if target is not None:

@@ -11,7 +11,7 @@ from webapp.auth.models import User
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import Case
 from webapp.cases.operations import settings_for
-from webapp.errors import Refused
+from webapp.errors import Refused, answer_refusals
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
@@ -115,12 +115,8 @@ def acknowledge(escalation_id: int):
         Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id))
     if escalation is None:
         abort(404)
-    try:
-        operations.acknowledge_escalation(escalation, g.membership)
-    except Refused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return redirect(url_for("deadlines.escalations")), 303
+    answer_refusals(lambda status, form: (redirect(url_for("deadlines.escalations")), 303))
+    operations.acknowledge_escalation(escalation, g.membership)
     db.session.commit()
     flash(_("Acknowledged."), "success")
     return redirect(url_for("deadlines.escalations"))
