@@ -105,7 +105,9 @@ def _cli(app: Flask) -> None:
 
 
 def _errors(app: Flask) -> None:
+    from webapp import errors
     from webapp.templating import render_error
 
+    errors.init_app(app)
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, render_error)

@@ -18,22 +18,13 @@ from tenants.scope import tenant_scope
 from webapp import audit, permissions, timelimits
 from webapp.cases import workflow
 from webapp.deadlines import clock
+from webapp.errors import Refused
 from webapp.cases.models import (
     DEFAULT_CATEGORIES, Agreement, Attachment, Case, CaseCounter, CaseEvent, CaseKeyPerson, CaseSettings, CaseState,
     CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus,
 )
 from webapp.extensions import db
 from webapp.types import utcnow
-
-
-class Refused(Exception):
-    """A rule of the workflow forbids this; ``message`` says which, for the person who tried."""
-
-    def __init__(self, message, field: str | None = None):
-        # Kept lazy: translated when shown, so a job or the CLI (no request) can be refused too.
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # -- a new township --------------------------------------------------------------------------

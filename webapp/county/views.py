@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from tenants.scope import tenant_scope
 from tenants.operations import SlugTaken, create_township
-from webapp.cases.operations import Refused
+from webapp.errors import answer_refusals
 from webapp.county import bp
 from webapp.county.access import resolve_county_member
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatus
@@ -145,12 +145,8 @@ def acknowledge(escalation_id: int):
         abort(404)
     # The one write of the county's pages into a township: inside that township's own scope.
     with tenant_scope(escalation.tenant_id):
-        try:
-            acknowledge_escalation(escalation, g.membership)
-        except Refused as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-            return redirect(url_for("county.escalations")), 303
+        answer_refusals(lambda status, form: (redirect(url_for("county.escalations")), 303))
+        acknowledge_escalation(escalation, g.membership)
         db.session.commit()
     flash(_("Acknowledged."), "success")
     return redirect(url_for("county.escalations"))

@@ -6,7 +6,8 @@ from sqlalchemy import select, update
 from tenants.models import Role
 from webapp import timelimits
 from webapp.cases.models import Case, CaseState
-from webapp.cases.operations import Refused, record_event
+from webapp.cases.operations import record_event
+from webapp.errors import Refused
 from webapp.deadlines import clock
 from webapp.deadlines.models import (
     CalendarOverride, CasePause, Escalation, EscalationLevel, Fault, Flag, FlagKind, FlagStatus, Notification,

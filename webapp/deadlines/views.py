@@ -10,7 +10,8 @@ from webapp import timelimits
 from webapp.auth.models import User
 from webapp.cases.access import find_visible_case, get_case_or_404, visible_cases
 from webapp.cases.models import Case
-from webapp.cases.operations import Refused, case_number, settings_for
+from webapp.cases.operations import case_number, settings_for
+from webapp.errors import Refused, answer_refusals
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
@@ -113,12 +114,8 @@ def acknowledge(escalation_id: int):
         Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id))
     if escalation is None:
         abort(404)
-    try:
-        operations.acknowledge_escalation(escalation, g.membership)
-    except Refused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return redirect(url_for("deadlines.escalations")), 303
+    answer_refusals(lambda status, form: (redirect(url_for("deadlines.escalations")), 303))
+    operations.acknowledge_escalation(escalation, g.membership)
     db.session.commit()
     flash(_("Acknowledged."), "success")
     return redirect(url_for("deadlines.escalations"))
