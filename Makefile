@@ -7,7 +7,7 @@ VENDOR := webapp/static/vendor
 # pytest-xdist processes; CI machines have two cores.
 JOBS   ?= 2
 
-.PHONY: run test setup install assets translations messages db clean
+.PHONY: run test setup prerequisites install assets translations messages db clean
 
 run: setup ## web, worker, scheduler and the embedded Redis on http://127.0.0.1:5000
 	$(FLASK) db upgrade
@@ -18,7 +18,10 @@ run: setup ## web, worker, scheduler and the embedded Redis on http://127.0.0.1:
 test: setup ## the whole suite (embedded default, or TEST_DATABASE_URL / TEST_REDIS_URL)
 	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
-setup: install assets translations
+setup: prerequisites install assets translations
+
+prerequisites: ## the system packages: a CJK font and Pango for the PDFs, npm (installed as root, else the command to run)
+	deploy/prerequisites.sh
 
 install: $(VENV)/.installed
 
