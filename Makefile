@@ -43,7 +43,7 @@ translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
 
 messages: install ## re-extract the strings and update the catalogs
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project=tiaojie -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -w 100 -i webapp/translations/messages.pot -d webapp/translations
 

@@ -490,3 +490,11 @@ def test_a_day_off_added_later_moves_the_deadlines_of_running_cases(center, dire
                                                       "csrf_token": director.csrf}).status_code == 302
     db.session.refresh(case)
     assert case.due_at == bj(2026, 12, 3, 0)
+
+
+def test_a_resolved_flag_reads_as_dealt_with_not_as_a_mediation_that_succeeded(director, two_flags):
+    mine, _, _ = two_flags
+    assert director.post(f"/t/alpha/flags/{mine.id}", data={"action": "resolve", "resolve-resolution": "予以通报批评",
+                                                            "csrf_token": director.csrf}).status_code == 302
+    for page in (_text(director.get(f"/t/alpha/flags/{mine.id}")), _text(director.get("/t/alpha/flags/"))):
+        assert "已处理" in page and "调解成功" not in page
