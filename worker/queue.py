@@ -41,13 +41,32 @@ def enqueue_after_commit(func, *args, job_id: str, queue: str = "default", **kwa
     session.info.setdefault(_PENDING, []).append((func, args, kwargs, job_id, queue))
 
 
-def enqueue_unless_waiting(queue: Queue, func, *args, job_id: str, **kwargs):
+def _status(queue: Queue, job_id: str):
     try:
-        if Job.fetch(job_id, connection=queue.connection).get_status() in _WAITING:
-            return None
+        return Job.fetch(job_id, connection=queue.connection).get_status()
     except NoSuchJobError:
-        pass
+        return None
+
+
+def enqueue_unless_waiting(queue: Queue, func, *args, job_id: str, unless_running: bool = False, **kwargs):
+    """Enqueue unless the job is waiting already (or, ``unless_running``, being run right now)."""
+    status = _status(queue, job_id)
+    if status in _WAITING or (unless_running and status == JobStatus.STARTED):
+        return None
     return queue.enqueue(func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
+
+
+def move_to_front(queue: Queue, func, *args, job_id: str, **kwargs):
+    """Put the job first in its queue, someone is waiting for it: moved there if it is waiting
+    already, enqueued there if not (its request was made while Redis was down, say), left
+    alone while it runs."""
+    status = _status(queue, job_id)
+    if status == JobStatus.STARTED or queue.get_job_ids(0, 1) == [job_id]:
+        return None
+    if status in _WAITING:
+        queue.remove(job_id)
+    return queue.enqueue(func, *args, job_id=job_id, at_front=True, retry=Retry(max=3, interval=[10, 60, 300]),
+                         **kwargs)
 
 
 @event.listens_for(Session, "after_commit")
