@@ -72,8 +72,10 @@ def test_without_a_cjk_font_the_director_is_told_the_administrator_knows_and_the
 
     refused = director.post(f"/t/alpha/cases/{case.id}/do/archive", data={"csrf_token": director.csrf})
     assert refused.status_code == 409
+    download = director.get(f"/t/alpha/cases/{case.id}/file.pdf")
+    assert download.status_code == 503
     for page in (refused.get_data(as_text=True), director.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True),
-                 director.get("/t/alpha/cases/unarchived").get_data(as_text=True)):
+                 director.get("/t/alpha/cases/unarchived").get_data(as_text=True), download.get_data(as_text=True)):
         assert "卷宗生成失败，已通知管理员" in page and "apt-get" not in page
     operations_page = director.get("/t/alpha/deadlines/").get_data(as_text=True)
     assert "apt-get install -y fonts-noto-cjk" in operations_page
