@@ -1,5 +1,6 @@
 """The Redis connection, the RQ queue, and enqueueing after commit."""
 import logging
+from contextlib import contextmanager
 
 from flask import current_app
 from flask_sqlalchemy.session import Session
@@ -15,6 +16,7 @@ from webapp.extensions import db
 log = logging.getLogger(__name__)
 
 _PENDING = "jobs_after_commit"
+_LEFT_TO_THE_WORKER = "jobs_left_to_the_worker"
 _WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -69,10 +71,31 @@ def move_to_front(queue: Queue, func, *args, job_id: str, **kwargs):
                          **kwargs)
 
 
+def redis_is_up() -> bool:
+    try:
+        redis_connection().ping()
+    except RedisError:
+        return False
+    return True
+
+
+@contextmanager
+def jobs_left_to_the_worker():
+    """Commits inside enqueue nothing: Redis is not running yet (``make run`` seeds the demo
+    before it starts), and the worker enqueues what is waiting when it starts
+    (``worker.jobs.render_documents_at_start``) instead of each commit failing to reach Redis."""
+    session = db.session()
+    session.info[_LEFT_TO_THE_WORKER] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_LEFT_TO_THE_WORKER, None)
+
+
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session):
     pending = session.info.pop(_PENDING, [])
-    if not pending:
+    if not pending or session.info.get(_LEFT_TO_THE_WORKER):
         return
     try:
         queues = {}
