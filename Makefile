@@ -6,19 +6,24 @@ FLASK  := $(BIN)/flask --app webapp
 VENDOR := webapp/static/vendor
 # pytest-xdist processes; CI machines have two cores.
 JOBS   ?= 2
+# Worker processes of `make run`: one per core renders the demo's case files in about half the time.
+WORKERS ?= 2
 
-.PHONY: run test setup install assets translations messages db clean
+.PHONY: run test setup prerequisites install assets translations messages db clean
 
 run: setup ## web, worker, scheduler and the embedded Redis on http://127.0.0.1:5000
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "Open http://127.0.0.1:5000/login — demo accounts are listed in README.md (password Demo-2026)."
-	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start -c worker=$(WORKERS)
 
 test: setup ## the whole suite (embedded default, or TEST_DATABASE_URL / TEST_REDIS_URL)
 	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
-setup: install assets translations
+setup: prerequisites install assets translations
+
+prerequisites: ## the system packages: a CJK font and Pango for the PDFs, npm (installed as root, else the command to run)
+	deploy/prerequisites.sh
 
 install: $(VENV)/.installed
 
@@ -40,7 +45,7 @@ translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
 
 messages: install ## re-extract the strings and update the catalogs
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project=tiaojie -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -w 100 -i webapp/translations/messages.pot -d webapp/translations
 

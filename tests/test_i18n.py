@@ -35,16 +35,85 @@ def test_form_errors_are_chinese(client):
 def _extracted_messages():
     method_map = [("webapp/**.py", "python"), ("tenants/**.py", "python"), ("worker/**.py", "python"),
                   ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+                "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
     ids = set()
-    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map=method_map, keywords=keywords):
-        ids.add(message if isinstance(message, str) else message[0])
+    for _, _, message, _, context in extract_from_dir(str(ROOT), method_map=method_map, keywords=keywords):
+        ids.add((context, message if isinstance(message, str) else message[0]))
     return ids
 
 
 def test_every_marked_string_has_a_chinese_translation():
     with open(ROOT / "webapp/translations/zh/LC_MESSAGES/messages.po", "rb") as f:
         catalog = read_po(f)
-    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {(m.context, m.id) for m in catalog if m.id and m.string and not m.fuzzy}
     missing = sorted(_extracted_messages() - translated)
     assert not missing, f"run `make messages` and translate: {missing}"
+
+
+# -- one word, one meaning ---------------------------------------------------------------------
+
+
+def _label_sets() -> dict[str, dict]:
+    """Every set of display names of codes, by name."""
+    from webapp import labels
+    from webapp.board.queries import VIEW_LABELS
+    from webapp.cases.workflow import STATE_LABELS, TRANSITIONS
+    from webapp.deadlines.forms import FAULTS
+    from webapp.documents.views import KIND_LABELS as DOCUMENT_KINDS
+    from webapp.figures.exports import LIGHT_LABELS
+    from webapp.meetings.forms import ACTION_LABELS, KIND_LABELS as MEETING_KINDS
+    from webapp.pay import rates
+    from webapp.villages.labels import LABELS as VILLAGE_LABELS
+
+    sets = {"role": labels.ROLE_LABELS, "event": labels.EVENT_LABELS, "state": STATE_LABELS,
+            "transition": {name: t.label for name, t in TRANSITIONS.items()}, "fault": dict(FAULTS),
+            "board_view": VIEW_LABELS, "document_kind": DOCUMENT_KINDS, "light": LIGHT_LABELS,
+            "meeting_kind": MEETING_KINDS, "meeting_action": ACTION_LABELS, "pay_staff_kind": rates.KIND_LABELS,
+            "pay_employment": rates.EMPLOYMENT_LABELS, "pay_outcome": rates.OUTCOME_LABELS,
+            "pay_difficulty": rates.DIFFICULTY_LABELS}
+    sets.update(labels._labels())
+    sets.update(labels._deadline_labels())
+    sets.update(VILLAGE_LABELS)
+    return sets
+
+
+def _message(text) -> tuple:
+    """(context, msgid) of a lazy string: pgettext's arguments are (context, msgid)."""
+    function, args = text._func, text._args
+    return (args[0], args[1]) if "pgettext" in getattr(function, "__name__", "") else (None, args[0])
+
+
+# The words that two sets share because they mean the same thing there. A word that means two
+# things gets a context (pgettext) in one set instead, so that each meaning is translated apart.
+SAME_MEANING = {
+    (None, "Ordinary"): {"difficulty", "pay_difficulty"},
+    (None, "Complex"): {"difficulty", "pay_difficulty"},
+    (None, "Major"): {"difficulty", "pay_difficulty"},
+    (None, "Mediator"): {"role", "pay_staff_kind"},
+    (None, "Stability officer"): {"role", "pay_staff_kind"},
+    (None, "Escalate"): {"next_step", "meeting_action", "transition"},  # 上报, what is done or to be done
+    (None, "Mediation failed"): {"transition", "pay_outcome"},  # the transition and the outcome it records
+}
+
+
+def test_a_word_two_label_sets_share_means_the_same_in_both(app):
+    with app.app_context():
+        where: dict = {}
+        for name, texts in _label_sets().items():
+            for text in texts.values():
+                where.setdefault(_message(text), set()).add(name)
+    shared = {message: names for message, names in where.items() if len(names) > 1}
+    assert shared == SAME_MEANING
+
+
+def test_a_resolved_flag_and_a_resolved_case_read_differently(app):
+    from flask_babel import force_locale
+
+    from webapp.cases.models import CaseState
+    from webapp.deadlines.models import FlagStatus
+    from webapp.labels import deadline_label, label
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert str(label("state", CaseState.RESOLVED)) == "调解成功"
+        assert str(deadline_label("flag_status", FlagStatus.RESOLVED)) == "已处理"

@@ -88,6 +88,9 @@ class Config:
 
     # Files (attachments, case files) live in a directory unless an object store is configured.
     STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE / "files")
+    # The font families a PDF may use, in order of preference; empty: any Chinese family
+    # installed (webapp/documents/render.py). Comma-separated in the environment.
+    PDF_CJK_FONTS = tuple(f.strip() for f in os.environ.get("PDF_CJK_FONTS", "").split(",") if f.strip())
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 

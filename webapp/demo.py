@@ -23,6 +23,7 @@ from webapp.referrals.models import Department, DepartmentKind
 from webapp.staff.operations import create_county_user, create_staff
 from webapp.villages.demo import seed_councils
 from webapp.villages.models import Village, VillagerGroup
+from worker.queue import jobs_left_to_the_worker, redis_is_up
 
 cli = AppGroup("demo", help="Demo data.")
 
@@ -127,8 +128,14 @@ def seed() -> None:
 @cli.command("seed")
 def seed_command():
     """Create (or complete) the demo data; safe to run again."""
-    seed()
-    db.session.commit()
+    if redis_is_up():
+        seed()
+        db.session.commit()
+    else:
+        with jobs_left_to_the_worker():
+            seed()
+            db.session.commit()
+        click.echo("The job queue is not running yet: the worker renders the case files as soon as it starts.")
     users = db.session.scalar(select(db.func.count(Membership.id)))
     with all_tenants():
         cases = db.session.scalar(select(db.func.count(Case.id)))

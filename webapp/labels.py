@@ -1,5 +1,6 @@
 """Display names of the product's codes; the Chinese comes from the translations."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from tenants.models import Role
 
@@ -115,8 +116,10 @@ def _deadline_labels():
             FlagKind.MANUAL: _l("Raised by the director"),
         },
         "flag_status": {
-            FlagStatus.OPEN: _l("Open"), FlagStatus.ACKNOWLEDGED: _l("Acknowledged"),
-            FlagStatus.DISPUTED: _l("Disputed"), FlagStatus.RESOLVED: _l("Resolved"),
+            FlagStatus.OPEN: lazy_pgettext("flag status", "Open"),
+            FlagStatus.ACKNOWLEDGED: lazy_pgettext("flag status", "Acknowledged"),
+            FlagStatus.DISPUTED: lazy_pgettext("flag status", "Disputed"),
+            FlagStatus.RESOLVED: lazy_pgettext("flag status", "Resolved"),
         },
         "sweep": {
             "warned": _l("Warned (yellow)"), "overdue": _l("Overdue (red)"), "escalated": _l("Escalations"),

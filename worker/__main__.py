@@ -24,16 +24,21 @@ def _wait_for_redis(connection, seconds: int = 30) -> None:
 
 
 def work() -> None:
+    import weasyprint  # noqa: F401  imported once here rather than in every forked rendering
     from rq import Queue, Worker
 
     from worker.context import get_app
-    from worker.queue import redis_connection
+    from worker.jobs import render_documents_at_start
+    from worker.queue import move_to_front, redis_connection
 
     app = get_app()  # created once here; each forked job inherits it
     with app.app_context():
         connection = redis_connection()
         queues = [Queue(name, connection=connection) for name in app.config["RQ_QUEUES"]]
     _wait_for_redis(connection)
+    # First of all: the documents whose jobs never reached Redis (the demo is seeded before
+    # Redis starts) and those that failed for want of a font that is installed now.
+    move_to_front(queues[0], render_documents_at_start, job_id="render-documents-at-start")
     Worker(queues, connection=connection).work(with_scheduler=True)
 
 

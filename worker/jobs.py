@@ -63,7 +63,7 @@ def render_document(tenant_id: int, document_id: int) -> str | None:
         if document is None:
             return None
         try:
-            operations.render(document, on_progress=db.session.commit)
+            operations.render(document, on_progress=db.session.commit, when_read=db.session.commit)
             db.session.commit()
         except Exception as error:
             db.session.rollback()
@@ -87,20 +87,22 @@ def refresh_figures() -> int:
 
 
 @with_app
-def render_waiting_documents() -> int:
-    """Enqueue the rendering of every document still waiting minutes after its request: its
-    job never reached Redis. A job still in the queue is not added twice, and rendering a
-    ready document does nothing, so running this twice changes nothing more."""
+def render_waiting_documents(at_all: bool = False) -> int:
+    """Enqueue the rendering of every document still waiting minutes after its request (or,
+    ``at_all``, when the worker starts: however recent): its job never reached Redis, as when
+    the demo is seeded before Redis starts. Archived cases' files go first. A job still in the
+    queue (or, ``at_all``, running) is not added twice, and rendering a ready document does
+    nothing, so running this twice changes nothing more."""
     from tenants.scope import all_tenants
     from webapp.documents.operations import waiting_too_long
     from worker.queue import enqueue_unless_waiting, get_queue
 
     with all_tenants():
-        waiting = waiting_too_long()
+        waiting = waiting_too_long(at_all=at_all)
     db.session.rollback()
     queue = get_queue("slow")
     for tenant_id, document_id in waiting:
-        enqueue_unless_waiting(queue, render_document, tenant_id, document_id,
+        enqueue_unless_waiting(queue, render_document, tenant_id, document_id, unless_running=at_all,
                                job_id=f"render-document-{document_id}")
     return len(waiting)
 
@@ -117,3 +119,31 @@ def take_nightly_backup() -> str | None:
 
     run = run_backup(nightly_key(utcnow(), current_app.config["BACKUP_SCHEDULE"]))
     return run.name if run else None
+
+
+@with_app
+def render_documents_missing_font() -> int:
+    """Render again every document that failed because the server had no Chinese font, once
+    one is installed: when the worker and the scheduler start, and every few minutes. Without
+    a font it does nothing; a document already reopened is pending and its job waiting, so
+    running it twice enqueues nothing more."""
+    from tenants.scope import all_tenants
+    from webapp.documents.operations import reopen_waiting_for_font
+    from webapp.documents.render import cjk_font_installed
+
+    if not cjk_font_installed():
+        return 0
+    with all_tenants():
+        reopened = reopen_waiting_for_font()
+        db.session.commit()
+    if reopened:
+        render_waiting_documents(at_all=True)
+    return reopened
+
+
+@with_app
+def render_documents_at_start() -> int:
+    """What the worker does first when it starts: the documents left failed for want of a font
+    are reopened, and every waiting document is enqueued, archived case files first."""
+    render_documents_missing_font()
+    return render_waiting_documents(at_all=True)

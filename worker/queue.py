@@ -1,5 +1,6 @@
 """The Redis connection, the RQ queue, and enqueueing after commit."""
 import logging
+from contextlib import contextmanager
 
 from flask import current_app
 from flask_sqlalchemy.session import Session
@@ -15,6 +16,7 @@ from webapp.extensions import db
 log = logging.getLogger(__name__)
 
 _PENDING = "jobs_after_commit"
+_LEFT_TO_THE_WORKER = "jobs_left_to_the_worker"
 _WAITING = {JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -41,19 +43,59 @@ def enqueue_after_commit(func, *args, job_id: str, queue: str = "default", **kwa
     session.info.setdefault(_PENDING, []).append((func, args, kwargs, job_id, queue))
 
 
-def enqueue_unless_waiting(queue: Queue, func, *args, job_id: str, **kwargs):
+def _status(queue: Queue, job_id: str):
     try:
-        if Job.fetch(job_id, connection=queue.connection).get_status() in _WAITING:
-            return None
+        return Job.fetch(job_id, connection=queue.connection).get_status()
     except NoSuchJobError:
-        pass
+        return None
+
+
+def enqueue_unless_waiting(queue: Queue, func, *args, job_id: str, unless_running: bool = False, **kwargs):
+    """Enqueue unless the job is waiting already (or, ``unless_running``, being run right now)."""
+    status = _status(queue, job_id)
+    if status in _WAITING or (unless_running and status == JobStatus.STARTED):
+        return None
     return queue.enqueue(func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
+
+
+def move_to_front(queue: Queue, func, *args, job_id: str, **kwargs):
+    """Put the job first in its queue, someone is waiting for it: moved there if it is waiting
+    already, enqueued there if not (its request was made while Redis was down, say), left
+    alone while it runs."""
+    status = _status(queue, job_id)
+    if status == JobStatus.STARTED or queue.get_job_ids(0, 1) == [job_id]:
+        return None
+    if status in _WAITING:
+        queue.remove(job_id)
+    return queue.enqueue(func, *args, job_id=job_id, at_front=True, retry=Retry(max=3, interval=[10, 60, 300]),
+                         **kwargs)
+
+
+def redis_is_up() -> bool:
+    try:
+        redis_connection().ping()
+    except RedisError:
+        return False
+    return True
+
+
+@contextmanager
+def jobs_left_to_the_worker():
+    """Commits inside enqueue nothing: Redis is not running yet (``make run`` seeds the demo
+    before it starts), and the worker enqueues what is waiting when it starts
+    (``worker.jobs.render_documents_at_start``) instead of each commit failing to reach Redis."""
+    session = db.session()
+    session.info[_LEFT_TO_THE_WORKER] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_LEFT_TO_THE_WORKER, None)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session):
     pending = session.info.pop(_PENDING, [])
-    if not pending:
+    if not pending or session.info.get(_LEFT_TO_THE_WORKER):
         return
     try:
         queues = {}

@@ -2,8 +2,8 @@
 from rq import cron
 
 from worker.jobs import (
-    refresh_figures, render_waiting_documents, send_notifications, sweep_deadlines, sweep_sessions,
-    take_nightly_backup,
+    refresh_figures, render_documents_missing_font, render_waiting_documents, send_notifications, sweep_deadlines,
+    sweep_sessions, take_nightly_backup,
 )
 
 cron.register(sweep_sessions, queue_name="default", interval=300, name="sweep_sessions")
@@ -19,3 +19,5 @@ cron.register(render_waiting_documents, queue_name="slow", interval=300, name="r
 # that night's is taken, so a scheduler that was down at the hour catches up within 15 minutes.
 cron.register(take_nightly_backup, queue_name="slow", interval=900, job_timeout=4 * 3600,
               name="take_nightly_backup")
+# A document that failed for want of a Chinese font is rendered again once one is installed.
+cron.register(render_documents_missing_font, queue_name="slow", interval=300, name="render_documents_missing_font")

@@ -514,3 +514,11 @@ def test_the_flag_form_offers_the_townships_cases_to_pick_from(center, director)
     case = center.case(bj(2026, 3, 2, 10))
     page = _text(director.get("/t/alpha/flags/new"))
     assert 'list="recent-cases"' in page and f'<option value="{case.number}">' in page
+
+
+def test_a_resolved_flag_reads_as_dealt_with_not_as_a_mediation_that_succeeded(director, two_flags):
+    mine, _, _ = two_flags
+    assert director.post(f"/t/alpha/flags/{mine.id}", data={"action": "resolve", "resolve-resolution": "予以通报批评",
+                                                            "csrf_token": director.csrf}).status_code == 302
+    for page in (_text(director.get(f"/t/alpha/flags/{mine.id}")), _text(director.get("/t/alpha/flags/"))):
+        assert "已处理" in page and "调解成功" not in page

@@ -54,6 +54,31 @@ def test_no_case_file_yet_is_not_found(db, tenant, login_as):
     assert login_as("township_admin").get(f"/t/alpha/cases/{case.id}/file.pdf").status_code == 404
 
 
+def test_a_case_file_still_being_rendered_is_a_page_that_waits_for_it_and_hurries_it(db, tenant, login_as, queue):
+    staff = Staff(tenant)
+    first, asked = case_in(S.CLOSED, staff), case_in(S.CLOSED, staff)
+    db.session.commit()
+    files = {c.id: db.session.scalar(select(Document).where(Document.case_id == c.id)) for c in (first, asked)}
+    assert queue.job_ids == [f"render-document-{files[first.id].id}", f"render-document-{files[asked.id].id}"]
+    director = login_as("township_admin")
+
+    waiting = director.get(f"/t/alpha/cases/{asked.id}/file.pdf")
+    assert waiting.status_code == 202 and waiting.mimetype == "text/html"
+    html = waiting.get_data(as_text=True)
+    assert "卷宗正在生成" in html and asked.number in html
+    # It reloads itself without JavaScript, and the file it waits for is rendered next.
+    assert '<meta http-equiv="refresh" content="3">' in html and waiting.headers["Refresh"] == "3"
+    assert queue.job_ids == [f"render-document-{files[asked.id].id}", f"render-document-{files[first.id].id}"]
+
+    queue.connection.flushdb()  # a file whose job never reached the queue is put there, first
+    director.get(f"/t/alpha/cases/{first.id}/file.pdf")
+    assert queue.job_ids == [f"render-document-{files[first.id].id}"]
+
+    _ready_case_file(db, asked)
+    ready = director.get(f"/t/alpha/cases/{asked.id}/file.pdf")
+    assert ready.status_code == 200 and ready.get_data() == b"%PDF-1.7 case file"
+
+
 def test_a_mediator_prints_the_agreement_with_masked_numbers(db, tenant, login_as):
     mediator = login_as("mediator")
     case = case_in(S.RESOLVED, Staff(tenant, mediator=mediator.user.memberships[0]))

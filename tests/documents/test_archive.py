@@ -6,7 +6,6 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-import weasyprint  # noqa: F401  loaded (and its fontconfig set up) before a test hides the fonts
 from sqlalchemy import select
 
 from tenants.scope import tenant_scope
@@ -48,40 +47,48 @@ def test_the_director_sees_why_closed_cases_are_not_archived(db, tenant, staff, 
     assert db.session.get(type(incomplete), incomplete.id).state == CaseState.CLOSED
 
 
-def test_without_a_cjk_font_the_renderer_refuses_and_the_archive_waits(db, tenant, staff, director, tmp_path,
-                                                                       monkeypatch):
-    """fontconfig pointed at an empty font directory: the document fails with a message naming
-    the package to install, and the case is not archived on a file that cannot be printed."""
+def test_without_a_cjk_font_the_director_is_told_the_administrator_knows_and_the_file_follows_the_font(
+        app, db, tenant, staff, director, queue, monkeypatch):
+    """A server with no Chinese font (the setting names a family that is not installed): the
+    renderer refuses rather than print empty boxes, the document records why, the director
+    reads that the administrator has been told, the administrator reads what to install on the
+    operations view, and once the font is there the file is rendered again."""
     from webapp.documents import render
+    from worker.jobs import render_documents_missing_font
 
-    (tmp_path / "fonts").mkdir()
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(f'<?xml version="1.0"?><fontconfig><dir>{tmp_path / "fonts"}</dir>'
-                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>')
-    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    monkeypatch.setitem(app.config, "PDF_CJK_FONTS", ("Tiaojie Missing Serif SC",))
     render.find_cjk_fonts.cache_clear()
-    try:
-        try:
-            render.render_pdf("documents/agreement.html")
-        except NoCJKFont as error:
-            assert "fonts-noto-cjk" in str(error) and "中文字体" in str(error)
-        else:
-            raise AssertionError("rendered without a CJK font")
+    with pytest.raises(NoCJKFont, match="fonts-noto-cjk"):
+        render.render_pdf("documents/agreement.html")
 
-        case = case_in(S.CLOSED, staff)
-        db.session.commit()
-        document = db.session.scalar(select(Document).where(Document.case_id == case.id))
-        with pytest.raises(NoCJKFont):  # raised on, for RQ to retry once the font is there
-            render_document(tenant.id, document.id)
-        db.session.expire_all()
-        assert document.status == DocumentStatus.FAILED and "fonts-noto-cjk" in document.error
-    finally:
-        monkeypatch.delenv("FONTCONFIG_FILE")
-        render.find_cjk_fonts.cache_clear()
+    case = case_in(S.CLOSED, staff)
+    db.session.commit()
+    document = db.session.scalar(select(Document).where(Document.case_id == case.id))
+    with pytest.raises(NoCJKFont):  # raised on, for RQ to retry
+        render_document(tenant.id, document.id)
+    db.session.expire_all()
+    assert document.status == DocumentStatus.FAILED and document.failure == "no_cjk_font"
+    assert render_documents_missing_font() == 0  # still no font: nothing to do
 
     refused = director.post(f"/t/alpha/cases/{case.id}/do/archive", data={"csrf_token": director.csrf})
-    assert refused.status_code == 409 and "fonts-noto-cjk" in refused.get_data(as_text=True)
-    assert "fonts-noto-cjk" in director.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True)
+    assert refused.status_code == 409
+    download = director.get(f"/t/alpha/cases/{case.id}/file.pdf")
+    assert download.status_code == 503
+    for page in (refused.get_data(as_text=True), director.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True),
+                 director.get("/t/alpha/cases/unarchived").get_data(as_text=True), download.get_data(as_text=True)):
+        assert "卷宗生成失败，已通知管理员" in page and "apt-get" not in page
+    operations_page = director.get("/t/alpha/deadlines/").get_data(as_text=True)
+    assert "apt-get install -y fonts-noto-cjk" in operations_page
+
+    monkeypatch.setitem(app.config, "PDF_CJK_FONTS", ())  # the font is installed
+    queue.connection.flushdb()
+    assert render_documents_missing_font() == 1
+    db.session.expire_all()
+    assert document.status == DocumentStatus.PENDING and document.failure is None
+    assert queue.job_ids == [f"render-document-{document.id}"]
+    assert render_documents_missing_font() == 0  # running it again adds nothing
+    assert render_document(tenant.id, document.id) == "ready"
+    assert "apt-get" not in director.get("/t/alpha/deadlines/").get_data(as_text=True)
 
 
 def test_the_county_downloads_a_townships_archived_files_as_one_zip(db, tenant, other_tenant, login_as):

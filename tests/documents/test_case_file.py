@@ -158,3 +158,19 @@ def test_a_file_whose_job_never_reached_the_queue_is_rendered_all_the_same(db, t
     queue.connection.flushdb()
     assert render_waiting_documents() == 0
     assert just_asked.status == DocumentStatus.PENDING
+
+
+def test_when_the_worker_starts_every_waiting_file_is_queued_the_archived_ones_first(db, tenant, staff, queue):
+    # `make run` seeds the demo before Redis starts: no job reached the queue, and the files
+    # people download (the archived cases') should not wait for the periodic catch-up.
+    from worker.jobs import render_documents_at_start, render_waiting_documents
+
+    closed, archived = case_in(S.CLOSED, staff), case_in(S.ARCHIVED, staff)
+    db.session.commit()
+    queue.connection.flushdb()
+    [closed_file], [archived_file] = _case_files(db, closed), _case_files(db, archived)
+
+    assert render_waiting_documents() == 0  # the periodic catch-up leaves a request of a moment ago
+    assert render_documents_at_start() == 2
+    assert queue.job_ids == [f"render-document-{archived_file.id}", f"render-document-{closed_file.id}"]
+    assert render_documents_at_start() == 2 and queue.count == 2  # a job still waiting is not added twice

@@ -11,6 +11,7 @@ case: they ask ``refusal()`` first and record every move on the timeline.
 """
 from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
 
 from tenants.models import Role
@@ -123,18 +124,20 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
 )}
 
 
+# A state's name has its own context: the same English word names other things too (a
+# resolved accountability flag is not a mediation that succeeded).
 STATE_LABELS = {
-    S.REGISTERED: _l("Registered"),
-    S.ASSESSED: _l("Assessed"),
-    S.MEDIATING: _l("In mediation"),
-    S.REFERRED: _l("Referred"),
-    S.RETURNED: _l("Returned"),
-    S.RESOLVED: _l("Resolved"),
-    S.FAILED: _l("Failed"),
-    S.FOLLOW_UP: _l("Follow-up"),
-    S.ESCALATED: _l("Escalated"),
-    S.CLOSED: _l("Closed"),
-    S.ARCHIVED: _l("Archived"),
+    S.REGISTERED: lazy_pgettext("case state", "Registered"),
+    S.ASSESSED: lazy_pgettext("case state", "Assessed"),
+    S.MEDIATING: lazy_pgettext("case state", "In mediation"),
+    S.REFERRED: lazy_pgettext("case state", "Referred"),
+    S.RETURNED: lazy_pgettext("case state", "Returned"),
+    S.RESOLVED: lazy_pgettext("case state", "Resolved"),
+    S.FAILED: lazy_pgettext("case state", "Failed"),
+    S.FOLLOW_UP: lazy_pgettext("case state", "Follow-up"),
+    S.ESCALATED: lazy_pgettext("case state", "Escalated"),
+    S.CLOSED: lazy_pgettext("case state", "Closed"),
+    S.ARCHIVED: lazy_pgettext("case state", "Archived"),
 }
 
 

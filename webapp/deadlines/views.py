@@ -16,6 +16,8 @@ from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
 from webapp.deadlines.sweep import last_run
+from webapp.documents.operations import count_waiting_for_font
+from webapp.documents.render import FONT_PACKAGE, INSTALL_FONT
 from webapp.extensions import db
 from webapp.permissions import can, require
 from webapp.referrals.models import Department
@@ -243,7 +245,8 @@ def operations_view():
     overrides = db.session.scalars(select(CalendarOverride).where(CalendarOverride.tenant_id == g.tenant.id)
                                    .order_by(CalendarOverride.day.desc()).limit(100)).all()
     failed, redis_error = _failed_jobs()
+    font = {"waiting": count_waiting_for_font(g.tenant.id), "package": FONT_PACKAGE, "command": INSTALL_FONT}
     return render_template("deadlines/operations.html", last=last_run(), failed=failed, redis_error=redis_error,
-                           settings=settings, uncovered=uncovered, overrides=overrides, form=form), \
+                           settings=settings, uncovered=uncovered, overrides=overrides, form=form, font=font), \
         422 if form.errors else 200
 

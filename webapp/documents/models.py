@@ -22,6 +22,12 @@ class DocumentStatus(str, enum.Enum):
     FAILED = "failed"    # the worker could not render it; ``error`` says why
 
 
+class Failure:
+    """Why a render failed, when the reason is one the system itself can remedy (``Document.failure``)."""
+
+    NO_CJK_FONT = "no_cjk_font"  # no Chinese font on the server: rendered again once one is installed
+
+
 class Kind:
     """The kinds this package renders; other packages register their own (builders.register)."""
 
@@ -58,6 +64,7 @@ class Document(TenantOwned, db.Model):
     progress: Mapped[int | None]
     total: Mapped[int | None]
     error: Mapped[str] = mapped_column(Text, default="")
+    failure: Mapped[str | None] = mapped_column(String(30), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -76,6 +83,10 @@ class Document(TenantOwned, db.Model):
     @property
     def failed(self) -> bool:
         return self.status == DocumentStatus.FAILED
+
+    @property
+    def waits_for_font(self) -> bool:
+        return self.failed and self.failure == Failure.NO_CJK_FONT
 
     @property
     def extension(self) -> str:

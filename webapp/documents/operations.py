@@ -7,21 +7,24 @@ Operations flush; the view or job that called them commits.
 import csv
 import hashlib
 import io
+import logging
 import zipfile
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.cases.models import Case, CaseState
 from webapp.documents.builders import build
-from webapp.documents.models import Document, DocumentStatus, Kind
-from webapp.documents.render import append_pdfs, render_with_pages
+from webapp.documents.models import Document, DocumentStatus, Failure, Kind
+from webapp.documents.render import NoCJKFont, append_pdfs, lay_out, render_html
 from webapp.extensions import db
 from webapp.storage import get_storage
 from webapp.timelimits import BEIJING
 from webapp.types import utcnow
 
+log = logging.getLogger(__name__)
 
 # -- requests ---------------------------------------------------------------------------------
 
@@ -69,19 +72,48 @@ def _enqueue(document: Document) -> None:
                          queue="slow")
 
 
+def hurry(document: Document) -> None:
+    """Someone waits for this document: its job goes to the front of the queue (enqueued there
+    if it never reached Redis). With Redis down the page keeps waiting; the catch-up finds it."""
+    from redis.exceptions import RedisError
+
+    from worker.jobs import render_document
+    from worker.queue import get_queue, move_to_front
+
+    try:
+        move_to_front(get_queue("slow"), render_document, document.tenant_id, document.id,
+                      job_id=f"render-document-{document.id}")
+    except RedisError as error:
+        log.warning("could not move document %s to the front of the queue: %s", document.id, error)
+
+
 # A request enqueues its job after commit; one whose job never reached Redis (Redis down, or
 # the demo seeded before the embedded Redis started) is found here by the periodic catch-up.
 WAITING_TOO_LONG = timedelta(minutes=2)
 
 
-def waiting_too_long(now=None) -> list[tuple[int, int]]:
+def waiting_too_long(now=None, *, at_all: bool = False) -> list[tuple[int, int]]:
     """(tenant id, document id) of every document still pending some minutes after its request
-    (all townships: the caller opens ``all_tenants()``)."""
-    cutoff = (now or utcnow()) - WAITING_TOO_LONG
-    return [tuple(row) for row in db.session.execute(
-        select(Document.tenant_id, Document.id)
-        .where(Document.status == DocumentStatus.PENDING, Document.created_at <= cutoff)
-        .order_by(Document.id)).all()]
+    (``at_all``: however recent; all townships: the caller opens ``all_tenants()``), in the order
+    to render them: the case files of archived cases first (what is downloaded), newest first."""
+    query = _in_render_order(select(Document.tenant_id, Document.id).where(Document.status == DocumentStatus.PENDING))
+    if not at_all:
+        query = query.where(Document.created_at <= (now or utcnow()) - WAITING_TOO_LONG)
+    return [tuple(row) for row in db.session.execute(query).all()]
+
+
+def _in_render_order(query):
+    """The case files of archived cases first (the files people download), newest first."""
+    archived_file = (Document.kind == Kind.CASE_FILE) & (Case.state == CaseState.ARCHIVED)
+    return (query.outerjoin(Case, (Case.id == Document.case_id) & (Case.tenant_id == Document.tenant_id))
+            .order_by(sql_case((archived_file, 0), else_=1), Document.id.desc()))
+
+
+def waiting_for_font() -> list[Document]:
+    """Every document that failed because the server had no Chinese font (all townships: the
+    caller opens ``all_tenants()``)."""
+    return db.session.scalars(_in_render_order(select(Document).where(
+        Document.status == DocumentStatus.FAILED, Document.failure == Failure.NO_CJK_FONT))).all()
 
 
 def request_case_file(case: Case, actor=None) -> Document:
@@ -95,10 +127,30 @@ def request_case_file(case: Case, actor=None) -> Document:
 def retry(document: Document) -> Document:
     """A failed render is tried again (as the same version: nothing was stored)."""
     if document.status == DocumentStatus.FAILED:
-        document.status, document.error = DocumentStatus.PENDING, ""
-        db.session.flush()
+        _reopen(document)
         _enqueue(document)
     return document
+
+
+def reopen_waiting_for_font() -> int:
+    """Once a Chinese font is installed, every document that failed for want of one is pending
+    again (all townships: the caller opens ``all_tenants()``, and enqueues them in render order)."""
+    documents = waiting_for_font()
+    for document in documents:
+        _reopen(document)
+    return len(documents)
+
+
+def _reopen(document: Document) -> None:
+    document.status, document.error, document.failure = DocumentStatus.PENDING, "", None
+    db.session.flush()
+
+
+def count_waiting_for_font(tenant_id: int) -> int:
+    """The township's documents that failed for want of a Chinese font (the operations view)."""
+    return db.session.scalar(select(func.count(Document.id)).where(
+        Document.tenant_id == tenant_id, Document.status == DocumentStatus.FAILED,
+        Document.failure == Failure.NO_CJK_FONT)) or 0
 
 
 # -- lookups ----------------------------------------------------------------------------------
@@ -139,6 +191,8 @@ def case_file_problem(case: Case, newest_file=_LOOK_IT_UP):
     if case.id is None:
         return None
     document = newest(case.tenant_id, Kind.CASE_FILE, case.id) if newest_file is _LOOK_IT_UP else newest_file
+    if document is not None and document.waits_for_font:
+        return _l("the case file could not be made; the administrator has been told")
     if document is not None and document.status == DocumentStatus.FAILED:
         return _l("the case file could not be rendered (%(error)s): render it again", error=document.error[:200])
     return None
@@ -147,8 +201,11 @@ def case_file_problem(case: Case, newest_file=_LOOK_IT_UP):
 # -- rendering --------------------------------------------------------------------------------
 
 
-def render(document: Document, storage=None, on_progress=None) -> Document:
-    """Render and store ``document``; a ready one is left alone (idempotent)."""
+def render(document: Document, storage=None, on_progress=None, when_read=None) -> Document:
+    """Render and store ``document``; a ready one is left alone (idempotent). ``when_read`` is
+    called once everything the document prints is read, before the layout (a second or more):
+    the job ends its transaction there, so that on SQLite, where a transaction holds the write
+    lock, other workers and requests do not wait for the layout."""
     if document.status == DocumentStatus.READY:
         return document
     storage = storage or get_storage()
@@ -156,7 +213,10 @@ def render(document: Document, storage=None, on_progress=None) -> Document:
         return build_archive_zip(document, storage, on_progress=on_progress)
     template, context, title = build(document)
     appendices = context.pop("appendices", None) or []
-    pdf, pages = render_with_pages(template, title=title, **context)
+    html = render_html(template, title=title, **context)
+    if when_read:
+        when_read()
+    pdf, pages = lay_out(html)
     if appendices:
         pdf, pages = append_pdfs(pdf, appendices)
     return _store(document, pdf, pages=pages, title=title, storage=storage)
@@ -167,15 +227,21 @@ def _store(document: Document, data: bytes, *, pages, title: str, storage) -> Do
            f"v{document.version}-{document.id}.{document.extension}")
     storage.put(key, data)
     document.storage_key, document.sha256, document.size = key, hashlib.sha256(data).hexdigest(), len(data)
-    document.pages, document.title, document.error = pages, title or document.title, ""
+    document.pages, document.title, document.error, document.failure = pages, title or document.title, "", None
     document.status, document.rendered_at = DocumentStatus.READY, utcnow()
     db.session.flush()
     return document
 
 
 def mark_failed(document: Document, error: BaseException) -> None:
+    """The render failed. With no Chinese font on the server the reason is recorded apart: the
+    reader is told the administrator knows, the administrator reads what to install in the log
+    and on the operations view, and the document is rendered again once a font is there."""
     document.status = DocumentStatus.FAILED
     document.error = (str(error) or type(error).__name__)[:2000]
+    document.failure = Failure.NO_CJK_FONT if isinstance(error, NoCJKFont) else None
+    if document.failure:
+        log.error("document %s (%s) not rendered: %s", document.id, document.kind, error)
     db.session.flush()
 
 

@@ -3,7 +3,9 @@
 WeasyPrint lays the page out (pdf_variant ``pdf/a-3u``: archival, with Unicode text that
 can be searched and extracted) and embeds the subset of the font that the document uses.
 The font is found through fontconfig; with no CJK font installed the renderer refuses
-(``NoCJKFont``) instead of printing empty boxes where the Chinese should be.
+(``NoCJKFont``) instead of printing empty boxes where the Chinese should be. The setting
+``PDF_CJK_FONTS`` names the families a PDF may use (in order of preference); unset, any
+Chinese family fontconfig knows will do, the Noto and Source Han ones first.
 """
 import glob
 import io
@@ -11,25 +13,28 @@ import os
 import subprocess
 from functools import lru_cache
 
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 
 PDF_VARIANT = "pdf/a-3u"
 FONT_PACKAGE = "fonts-noto-cjk"
+INSTALL_FONT = f"apt-get install -y {FONT_PACKAGE}"
 # In order of preference: a Song-style serif for the text of a legal document, a sans for headings.
 SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Noto Serif SC")
 SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC")
 
 
 class NoCJKFont(RuntimeError):
-    """No font with Chinese characters is installed: the PDF would show empty boxes."""
+    """No font with Chinese characters is installed: the PDF would show empty boxes. The message
+    is the administrator's (the log, the operations view); the document's reader is told that
+    the administrator knows (``Document.failure``)."""
 
     def __init__(self):
         super().__init__(
             f"没有找到中文字体，无法生成 PDF（否则中文会显示为空白方框）：请在服务器上安装 {FONT_PACKAGE} 软件包"
-            f"（apt-get install {FONT_PACKAGE}）后重试。"
+            f"（{INSTALL_FONT}），安装后重启 worker 即重新生成。"
             f" No CJK font was found, so the PDF would print Chinese as empty boxes: install the package"
-            f" {FONT_PACKAGE} (apt-get install {FONT_PACKAGE}) and try again.")
+            f" {FONT_PACKAGE} ({INSTALL_FONT}); the documents are rendered again when the worker restarts.")
 
 
 def _fontconfig_families() -> list[str]:
@@ -45,17 +50,37 @@ def _fontconfig_families() -> list[str]:
     return families
 
 
-@lru_cache(maxsize=1)
-def find_cjk_fonts() -> dict[str, str]:
-    """The CJK families to use: ``{"serif": …, "sans": …}``; raises ``NoCJKFont`` when there is none."""
-    families = _fontconfig_families()
-    if not families:
+@lru_cache(maxsize=4)
+def find_cjk_fonts(required: tuple[str, ...] = ()) -> dict[str, str]:
+    """The CJK families to use: ``{"serif": …, "sans": …}``; raises ``NoCJKFont`` when there is none.
+    ``required``: the only families that may be used (in order of preference), if any are named."""
+    known = set(_fontconfig_families())
+    if required:
+        usable = [f for f in required if f in known]
+        if not usable:
+            raise NoCJKFont()
+        return {"serif": usable[0], "sans": usable[0]}
+    if not known:
         raise NoCJKFont()
-    known = set(families)
     serif = next((f for f in SERIF if f in known), None)
     sans = next((f for f in SANS if f in known), None)
     fallback = serif or sans or sorted(known)[0]
     return {"serif": serif or fallback, "sans": sans or fallback}
+
+
+def configured_fonts() -> dict[str, str]:
+    """``find_cjk_fonts`` for the families the app's ``PDF_CJK_FONTS`` setting allows."""
+    return find_cjk_fonts(tuple(current_app.config.get("PDF_CJK_FONTS") or ()))
+
+
+def cjk_font_installed() -> bool:
+    """Whether a PDF can be printed now, asking fontconfig afresh (a font installed since counts)."""
+    find_cjk_fonts.cache_clear()
+    try:
+        configured_fonts()
+    except NoCJKFont:
+        return False
+    return True
 
 
 def css_string(value) -> Markup:
@@ -67,7 +92,7 @@ def css_string(value) -> Markup:
 
 
 def render_html(template_name: str, **context) -> str:
-    fonts = find_cjk_fonts()
+    fonts = configured_fonts()
     return render_template(template_name, fonts=fonts, css_string=css_string, **context)
 
 
@@ -82,9 +107,14 @@ def render_pdf(template_name: str, **context) -> bytes:
 
 def render_with_pages(template_name: str, **context) -> tuple[bytes, int]:
     """Like ``render_pdf``, also returning the number of pages."""
+    return lay_out(render_html(template_name, **context))
+
+
+def lay_out(html: str) -> tuple[bytes, int]:
+    """The HTML of ``render_html`` as a PDF/A and its number of pages: the long part, which
+    reads nothing from the database."""
     from weasyprint import HTML
 
-    html = render_html(template_name, **context)
     document = HTML(string=html).render()
     return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
 

@@ -93,15 +93,29 @@ def _case_document_or_404(case, document_id: int) -> Document:
 # -- the case file ----------------------------------------------------------------------------
 
 
+# Seconds between the reloads of a page waiting for a document.
+REFRESH = 3
+
+
 @bp.get("/<int:case_id>/file.pdf")
 @require("personal_data.reveal")
 def case_file(case_id: int):
     """The newest ready case file. It carries the parties' full identity, so only roles that
-    may reveal personal data download it, and every download is audited."""
+    may reveal personal data download it, and every download is audited. While the only file
+    is still being rendered, a page says so and reloads itself until the download starts, and
+    the file goes to the front of the queue: someone is waiting for it."""
     case = get_case_or_404(case_id)
     document = operations.newest(g.tenant.id, Kind.CASE_FILE, case.id, ready=True)
     if document is None:
-        abort(404)
+        waiting = operations.newest(g.tenant.id, Kind.CASE_FILE, case.id)
+        if waiting is None:
+            abort(404)
+        if waiting.pending:
+            operations.hurry(waiting)
+        page = render_template("documents/case_file_pending.html", case=case, document=waiting, refresh=REFRESH)
+        if waiting.pending:
+            return page, 202, {"Refresh": str(REFRESH), "Retry-After": str(REFRESH)}
+        return page, 503
     audit.record("case_file.download", user=current_user, tenant=g.tenant,
                  detail={"case": case.number, "document": document.id, "version": document.version,
                          "sha256": document.sha256})

@@ -1,5 +1,6 @@
 """Display names of the codes of villages, councils and relocation sites."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from webapp.villages.models import CouncilRole, CouncilStatus, Phase, PhaseStatus
 
@@ -12,7 +13,8 @@ LABELS = {
               Phase.ACCEPTANCE: _l("Completion acceptance")},
     "phase_status": {PhaseStatus.NOT_STARTED: _l("Not started"), PhaseStatus.IN_PROGRESS: _l("In progress"),
                      PhaseStatus.DONE: _l("Done")},
-    "village_kind": {"village": _l("Village"), "community": _l("Community")},
+    # 村 as against 社区, not the level of a case (村（社区）级): a context of its own.
+    "village_kind": {"village": lazy_pgettext("village kind", "Village"), "community": _l("Community")},
 }
 
 
