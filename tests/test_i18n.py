@@ -55,27 +55,10 @@ def test_every_marked_string_has_a_chinese_translation():
 
 
 def _label_sets() -> dict[str, dict]:
-    """Every set of display names of codes, by name."""
+    """Every set of display names of codes, by name: what the features registered."""
     from webapp import labels
-    from webapp.board.queries import VIEW_LABELS
-    from webapp.cases.workflow import STATE_LABELS, TRANSITIONS
-    from webapp.deadlines.forms import FAULTS
-    from webapp.documents.views import KIND_LABELS as DOCUMENT_KINDS
-    from webapp.figures.exports import LIGHT_LABELS
-    from webapp.meetings.forms import ACTION_LABELS, KIND_LABELS as MEETING_KINDS
-    from webapp.pay import rates
-    from webapp.villages.labels import LABELS as VILLAGE_LABELS
 
-    sets = {"role": labels.ROLE_LABELS, "event": labels.EVENT_LABELS, "state": STATE_LABELS,
-            "transition": {name: t.label for name, t in TRANSITIONS.items()}, "fault": dict(FAULTS),
-            "board_view": VIEW_LABELS, "document_kind": DOCUMENT_KINDS, "light": LIGHT_LABELS,
-            "meeting_kind": MEETING_KINDS, "meeting_action": ACTION_LABELS, "pay_staff_kind": rates.KIND_LABELS,
-            "pay_employment": rates.EMPLOYMENT_LABELS, "pay_outcome": rates.OUTCOME_LABELS,
-            "pay_difficulty": rates.DIFFICULTY_LABELS}
-    sets.update(labels._labels())
-    sets.update(labels._deadline_labels())
-    sets.update(VILLAGE_LABELS)
-    return sets
+    return labels.label_sets()
 
 
 def _message(text) -> tuple:
@@ -112,8 +95,8 @@ def test_a_resolved_flag_and_a_resolved_case_read_differently(app):
 
     from webapp.cases.models import CaseState
     from webapp.deadlines.models import FlagStatus
-    from webapp.labels import deadline_label, label
+    from webapp.labels import label
 
     with app.test_request_context(), force_locale("zh_CN"):
         assert str(label("state", CaseState.RESOLVED)) == "调解成功"
-        assert str(deadline_label("flag_status", FlagStatus.RESOLVED)) == "已处理"
+        assert str(label("flag_status", FlagStatus.RESOLVED)) == "已处理"

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp.labels import choices, deadline_label, event_label, fault_label, label, role_label
+from webapp.labels import choices, event_label, fault_label, label, role_label
 from webapp.cases.workflow import TRANSITIONS, record_refusal
 from webapp.cases.operations import may_reveal
 from webapp.deadlines.delivery import unread_count
@@ -38,12 +38,12 @@ def init_app(app) -> None:
             # Whether a case's record still takes edits (closed and archived ones do not).
             "record_open": lambda case: record_refusal(case) is None,
             "may_reveal": lambda case, field: g.get("membership") is not None and may_reveal(case, field, g.membership),
-            "notification_label": lambda kind: deadline_label("alert", kind),
-            "alert_label": lambda kind: deadline_label("alert", kind),
-            "escalation_label": lambda level: deadline_label("escalation", level),
-            "flag_label": lambda kind: deadline_label("flag", kind),
-            "flag_status_label": lambda status: deadline_label("flag_status", status),
-            "sweep_label": lambda key: deadline_label("sweep", key),
+            "notification_label": lambda kind: label("alert", kind),
+            "alert_label": lambda kind: label("alert", kind),
+            "escalation_label": lambda level: label("escalation", level),
+            "flag_label": lambda kind: label("flag", kind),
+            "flag_status_label": lambda status: label("flag_status", status),
+            "sweep_label": lambda key: label("sweep", key),
             "fault_label": fault_label,
             "flag_url": _flag_url,
             "unread_notifications": _unread,

@@ -18,6 +18,7 @@ from webapp import timelimits
 from webapp.cases.access import visible_case, visible_cases
 from webapp.cases.models import Case, CaseState, Risk
 from webapp.extensions import db
+from webapp.labels import register
 from webapp.villages.models import Village
 
 PAGE_SIZE = 20
@@ -30,14 +31,14 @@ MAX_CHANGES = 200
 COLUMNS = tuple(CaseState)
 RUNNING = tuple(CaseState(s) for s in sorted(timelimits.RUNNING_STATES))
 
-VIEW_LABELS = {
+VIEW_LABELS = register("board_view", {
     "mine": _l("My cases"),
     "all": _l("All cases"),
     "village": _l("By village"),
     "overdue": _l("Overdue"),
     "high_risk": _l("High risk"),
     "referred": _l("Referred out"),
-}
+})
 
 
 @dataclass(frozen=True)

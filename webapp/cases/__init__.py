@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/t/<slug>/cases")
 
-from webapp.cases import views  # noqa: E402,F401
+from webapp.cases import labels, views  # noqa: E402,F401  (labels: registers the case codes' names)

@@ -9,3 +9,5 @@ pause and resume the clock, acknowledge escalations, acknowledge, dispute and re
 The pages live in ``views.py`` (blueprint ``deadlines``), imported by ``create_app()`` only,
 so that operations of other features can use ``clock`` without importing any view.
 """
+
+from webapp.deadlines import labels  # noqa: E402,F401  (registers the names of alerts, flags and faults)

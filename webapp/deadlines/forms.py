@@ -4,16 +4,8 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.cases.forms import _optional_int
+from webapp.deadlines.labels import FAULTS
 
-FAULTS = [
-    (1, _l("1. Not investigating, or not mediating in time, leading to group petitions or fights")),
-    (2, _l("2. Not applying first-inquiry responsibility, passing the buck")),
-    (3, _l("3. Knowing of signs of a group incident or major dispute and neither acting nor reporting")),
-    (4, _l("4. Dragging a case out, or mediating passively, so that it escalates")),
-    (5, _l("5. Refusing, or not promptly handling, a case assigned, handed over or supervised from above")),
-    (6, _l("6. Not going to the scene of a group petition or fight in time")),
-    (7, _l("7. Favouritism or unfair mediation")),
-]
 
 
 class PauseForm(FlaskForm):

@@ -19,17 +19,18 @@ from webapp.documents import bp, county_bp, operations
 from webapp.documents.forms import ArchiveZipForm
 from webapp.documents.models import Document, DocumentStatus, Kind
 from webapp.extensions import db, htmx
+from webapp.labels import register
 from webapp.permissions import can, require
 
 # Single documents printed on demand, by the name in their address.
 SINGLE = {"agreement": Kind.AGREEMENT, "intake-form": Kind.INTAKE_FORM}
 
-KIND_LABELS = {
+KIND_LABELS = register("document_kind", {
     Kind.CASE_FILE: _l("Case file"),
     Kind.AGREEMENT: _l("Mediation agreement"),
     Kind.INTAKE_FORM: _l("Intake registration form"),
     Kind.ARCHIVE_ZIP: _l("Archived case files (ZIP)"),
-}
+})
 
 
 def document_label(document: Document) -> str:

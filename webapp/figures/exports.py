@@ -11,6 +11,7 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp.labels import label_sets, register
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
 
@@ -38,9 +39,7 @@ def cell_text(cell) -> str:
 
 
 def _labels():
-    from webapp.labels import _labels as labels
-
-    return labels()
+    return label_sets()
 
 
 def _figure_cells(row) -> list:
@@ -99,7 +98,8 @@ def breakdown_tables(columns, names) -> list[Table]:
     return tables
 
 
-LIGHT_LABELS = {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red"), "paused": _l("Paused")}
+LIGHT_LABELS = register("light", {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red"),
+                                   "paused": _l("Paused")})
 
 
 def trend_table(row) -> Table:

@@ -7,12 +7,14 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.cases.forms import _optional_int
-from webapp.labels import choices
+from webapp.labels import choices, register
 from webapp.meetings.models import ActionKind, MeetingKind
 
-KIND_LABELS = {MeetingKind.MID_YEAR: _l("Mid-year meeting"), MeetingKind.YEAR_END: _l("Year-end meeting")}
-ACTION_LABELS = {ActionKind.ASSIGN: _l("Assign to a mediator"), ActionKind.ESCALATE: _l("Escalate"),
-                 ActionKind.DEADLINE: _l("Set a deadline")}
+KIND_LABELS = register("meeting_kind", {MeetingKind.MID_YEAR: _l("Mid-year meeting"),
+                                       MeetingKind.YEAR_END: _l("Year-end meeting")})
+ACTION_LABELS = register("meeting_action", {ActionKind.ASSIGN: _l("Assign to a mediator"),
+                                            ActionKind.ESCALATE: _l("Escalate"),
+                                            ActionKind.DEADLINE: _l("Set a deadline")})
 
 
 def held_between(kind: MeetingKind, year: int) -> tuple[date, date]:

@@ -15,18 +15,21 @@ from sqlalchemy import select
 
 from webapp.cases.models import Difficulty
 from webapp.extensions import db
+from webapp.labels import register
 from webapp.pay.models import Employment, Outcome, PayRate, StaffKind
 from webapp.timelimits import BEIJING
 
-KIND_LABELS = {StaffKind.MEDIATOR: _l("Mediator"), StaffKind.OFFICER: _l("Stability officer")}
-EMPLOYMENT_LABELS = {Employment.FULL_TIME: _l("Full-time"), Employment.PART_TIME: _l("Part-time")}
-OUTCOME_LABELS = {
+KIND_LABELS = register("pay_staff_kind", {StaffKind.MEDIATOR: _l("Mediator"),
+                                          StaffKind.OFFICER: _l("Stability officer")})
+EMPLOYMENT_LABELS = register("pay_employment", {Employment.FULL_TIME: _l("Full-time"),
+                                                Employment.PART_TIME: _l("Part-time")})
+OUTCOME_LABELS = register("pay_outcome", {
     Outcome.RESOLVED: _l("Resolved by agreement"),
     Outcome.REFERRAL_RESOLVED: _l("Resolved by a department after referral"),
     Outcome.FAILED: _l("Mediation failed"),
-}
-DIFFICULTY_LABELS = {Difficulty.ORDINARY: _l("Ordinary"), Difficulty.COMPLEX: _l("Complex"),
-                     Difficulty.MAJOR: _l("Major")}
+})
+DIFFICULTY_LABELS = register("pay_difficulty", {Difficulty.ORDINARY: _l("Ordinary"), Difficulty.COMPLEX: _l("Complex"),
+                                                Difficulty.MAJOR: _l("Major")})
 
 # The schedule's tables (one per kind and employment) and their cells.
 TRACKS = [(k, e) for k in StaffKind for e in Employment]

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("referrals", __name__, url_prefix="/t/<slug>/referrals")
 
-from webapp.referrals import views  # noqa: E402,F401
+from webapp.referrals import labels, views  # noqa: E402,F401  (labels: registers the department kinds' names)

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from webapp.labels import label, register, register_events
 from webapp.villages.models import CouncilRole, CouncilStatus, Phase, PhaseStatus
 
 LABELS = {
@@ -18,12 +19,18 @@ LABELS = {
 }
 
 
+for _kind, _names in LABELS.items():
+    register(_kind, _names)
+# Which council reported or handles a case, and the site it arose at: lines on its timeline.
+register_events({
+    "council_reported": _l("Reporting council"),
+    "council_handling": _l("Council handling the dispute"),
+    "relocation_site": _l("Relocation site"),
+})
+
+
 def village_label(kind: str, value) -> str:
-    code = getattr(value, "value", value)
-    for key, text in LABELS[kind].items():
-        if getattr(key, "value", key) == code:
-            return text
-    return str(code)
+    return label(kind, value)
 
 
 def context() -> dict:
