@@ -50,8 +50,12 @@ class Config:
     # In the order a worker takes them: time limits and notices first, then the slow work
     # (renderings, the figures summary).
     RQ_QUEUES = ["default", "slow"]
-    # A worker counts as alive while its heartbeat is younger than this.
-    WORKER_HEARTBEAT_MAX_AGE = 120
+    # A worker counts as alive while its heartbeat is younger than this (seconds); workers beat
+    # three times as often, idle or busy (worker/outage.py).
+    WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "120"))
+    # While Redis is unreachable the worker and the scheduler retry, waiting twice as long each
+    # time up to this (seconds), for as long as the outage lasts.
+    REDIS_RETRY_MAX_WAIT = float(os.environ.get("REDIS_RETRY_MAX_WAIT", "30"))
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
