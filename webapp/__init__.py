@@ -1,10 +1,11 @@
 """调解台: dispute mediation for township centers.
 
-``create_app()`` reads as the table of contents: configuration, extensions, tenancy,
+``create_app()`` reads as the table of contents: configuration and its keys, extensions, tenancy,
 blueprints, command line, error pages.
 """
 from flask import Flask
 
+from webapp import keys
 from webapp.config import INSTANCE, ROOT, Config
 
 
@@ -12,6 +13,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(INSTANCE))
     app.config.from_object(config)
     app.config.update(overrides)
+    keys.configure(app)
 
     _extensions(app)
     _tenancy(app)
@@ -93,9 +95,10 @@ def _cli(app: Flask) -> None:
     from tenants.cli import cli as tenants_cli
     from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
+    from webapp.keys import cli as keys_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, keys_cli):
         app.cli.add_command(group)
 
 
