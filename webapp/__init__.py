@@ -30,6 +30,7 @@ def _extensions(app: Flask) -> None:
     from webapp.auth.operations import load_session_user
     from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
+    app.wsgi_app = database.RetryReads(app.wsgi_app)  # a page view outlives a database restart
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -38,6 +39,7 @@ def _extensions(app: Flask) -> None:
     static_files.init_app(app)
     database.prepare(app)
     db.init_app(app)
+    database.end_sessions_quietly(app)
     with app.app_context():
         for engine in db.engines.values():
             database.tune_engine(engine, app.config["DATABASE_PING_AFTER_IDLE"])
@@ -103,7 +105,11 @@ def _cli(app: Flask) -> None:
 
 
 def _errors(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from webapp.database import answer_lost_connection
     from webapp.templating import render_error
 
-    for status in (400, 403, 404, 405, 429, 500):
+    for status in (400, 403, 404, 405, 429, 500, 503):
         app.register_error_handler(status, render_error)
+    app.register_error_handler(DBAPIError, answer_lost_connection)
