@@ -122,6 +122,15 @@ class Worker(rq.Worker):
         except _UNREACHABLE as error:
             raise RedisLost() from error
 
+    def subscribe(self):
+        # RQ's listener for commands waits up to 60 s per read, and a stopping worker waits for
+        # it (SIGTERM took that long to end an idle worker): wake every second instead.
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=1, daemon=True,
+                                                       exception_handler=self._pubsub_exception_handler)
+
     def teardown(self):
         try:
             super().teardown()
