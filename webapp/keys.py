@@ -90,10 +90,19 @@ def _instance_keys(instance: Path) -> dict:
         keys["DATA_KEY"] += "," + derived_data_key(_OLD_DEFAULT_SECRET)
         log.warning("new keys in %s; personal data stored before stays readable: "
                     "run `flask --app webapp keys rotate` to re-encrypt it with the new key", path)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under another name, then linked into place: processes starting together
+    # (web, worker, scheduler) all end up with the keys of the first one to get there.
+    draft = instance / f"keys.json.{os.getpid()}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as out:
         json.dump(keys, out)
-    return keys
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return json.loads(path.read_text())
 
 
 # -- rotation ---------------------------------------------------------------------------------

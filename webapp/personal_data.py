@@ -1,8 +1,9 @@
 """Personal data of the parties: encryption at rest, masking, and validation.
 
 ID-card numbers, phone numbers and addresses are stored encrypted (Fernet, keys from
-``DATA_KEY``, rotated with ``flask keys rotate``) and leave the server masked — on every page, export and PDF — unless a role
-that needs the full value reveals one field, which is written to the audit log.
+``DATA_KEY``, rotated with ``flask keys rotate``) and leave the server masked — on every page,
+export and PDF — unless a role that needs the full value reveals one field, which is written
+to the audit log.
 """
 import re
 from datetime import date

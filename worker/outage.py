@@ -13,11 +13,11 @@ import signal
 import time
 
 import rq
-from rq import cron_scheduler_registry
-from rq.cron import CronScheduler
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import cron_scheduler_registry
+from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
 log = logging.getLogger("worker")
