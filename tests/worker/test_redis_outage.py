@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from tenants.models import Membership, Role, Tenant
 from tenants.scope import all_tenants, tenant_scope
-from tests.conftest import login, make_app
+from tests.conftest import Services, login, make_app
 from tests.deadlines.test_reliability import A, Township
 from webapp.cases.models import Case
 from webapp.config import ROOT
@@ -98,7 +98,17 @@ def _idle(url) -> bool:
                StartedJobRegistry(name, connection=connection).count == 0 for name in ("default", "slow"))
 
 
-def test_worker_and_scheduler_ride_out_a_redis_outage(live_services, tmp_path, capsys):
+@pytest.fixture
+def own_services(worker_id, tmp_path_factory):
+    """A database of the test's own: the live one holds other tests' pending documents, which
+    the worker would render first."""
+    services = Services("outage", worker_id, tmp_path_factory, redis_db=9)
+    yield services
+    services.close()
+
+
+def test_worker_and_scheduler_ride_out_a_redis_outage(own_services, tmp_path, capsys):
+    live_services = own_services
     redis = RedisServer(tmp_path)
     redis.start()
     storage = tmp_path / "files"
