@@ -1,8 +1,10 @@
 """PostgreSQL row-level security: the second wall behind the ORM filter.
 
 Every tenant-owned table gets one policy that admits a row only when its ``tenant_id``
-matches the transaction's ``app.tenant_id`` setting (or ``app.all_tenants`` is on, for
-county review and jobs). ``FORCE ROW LEVEL SECURITY`` applies it to the table owner too.
+matches the transaction's ``app.tenant_id`` setting, or ``app.all_tenants`` is on (jobs and
+the command line); and, for reading only, when it is one of the townships listed in
+``app.tenant_ids`` (county review: ``tenants.scope.townships_scope``). ``FORCE ROW LEVEL
+SECURITY`` applies it to the table owner too.
 The app connects as a role that owns nothing and may not UPDATE or DELETE audit rows.
 """
 from sqlalchemy import text
@@ -12,9 +14,15 @@ POLICY = "tenant_isolation"
 # InitPlan), not once per row: counting a township's 5,000 cases took twice as long when each
 # row called current_setting() twice. Databases whose policies predate this got it from
 # migration d7f6a1b2c3d4 (``alter_statement``).
-_PREDICATE = (
+PREDICATE = (
     "tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer) "
     "OR (SELECT current_setting('app.all_tenants', true)) = 'on'"
+)
+# What may be read: the above, or a township of the review scope. Writes are checked against
+# ``PREDICATE`` alone, so a review scope writes nothing.
+READ_PREDICATE = (
+    f"{PREDICATE} OR tenant_id = ANY (COALESCE((SELECT string_to_array("
+    "NULLIF(current_setting('app.tenant_ids', true), ''), ',')::integer[]), '{}'))"
 )
 APPEND_ONLY_TABLES = ("audit_events", "case_events")
 # Updated as they are handled, never deleted.
@@ -25,12 +33,12 @@ def enable_statements(table: str) -> list[str]:
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY {POLICY} ON {table} USING ({_PREDICATE}) WITH CHECK ({_PREDICATE})",
+        f"CREATE POLICY {POLICY} ON {table} USING ({READ_PREDICATE}) WITH CHECK ({PREDICATE})",
     ]
 
 
-def alter_statement(table: str, predicate: str = _PREDICATE) -> str:
-    return f"ALTER POLICY {POLICY} ON {table} USING ({predicate}) WITH CHECK ({predicate})"
+def alter_statement(table: str, using: str = READ_PREDICATE, check: str = PREDICATE) -> str:
+    return f"ALTER POLICY {POLICY} ON {table} USING ({using}) WITH CHECK ({check})"
 
 
 def enable(op, table: str) -> None:

@@ -7,14 +7,19 @@ pages and objects look exactly like pages that do not exist.
 """
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import String, and_, bindparam, case, cast, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from tenants.models import COUNTY_ROLES, Membership, Tenant
-from tenants.scope import close_request_scope, open_request_scope, written_by
+from tenants.scope import close_request_scope, open_request_scope, open_review_scope
 from webapp.extensions import db
 
 
-def init_app(app) -> None:
+def init_app(app, *, read_way_in) -> None:
+    """``read_way_in(slug)``: the rows ``(session, user, township, membership[, setting])`` of
+    the township ``slug`` and the ways into it of the user signed in with this browser, read in
+    the statement that reads the session (sign-in knows sessions, tenancy does not), or ``[]``.
+    The last column, on PostgreSQL, wrote the township into the transaction (``written_by``)."""
+    app.extensions["tenants.read_way_in"] = read_way_in
     app.url_value_preprocessor(_pull_slug)
     app.url_defaults(_add_slug)
     app.before_request(_resolve_tenant)
@@ -31,7 +36,7 @@ def _add_slug(endpoint, values):
         values["slug"] = tenant.slug
 
 
-def _grants(user_id):
+def grants(user_id):
     """The memberships of ``user_id`` that let them into the township ``Tenant`` of the query."""
     return and_(
         Membership.user_id == user_id,
@@ -52,7 +57,7 @@ def _best(memberships):
 def membership_for(user, tenant: Tenant) -> Membership | None:
     """The membership that lets ``user`` into ``tenant``; a township role wins over a county one."""
     return _best(db.session.scalars(
-        select(Membership).join(Tenant, Tenant.id == tenant.id).where(_grants(user.id))
+        select(Membership).join(Tenant, Tenant.id == tenant.id).where(grants(user.id))
     ).all())
 
 
@@ -60,49 +65,9 @@ def membership_for(user, tenant: Tenant) -> Membership | None:
 # some other way than a server-side session (the request loaded them already).
 _TOWNSHIP_AND_WAY_IN = (
     select(Tenant, Membership)
-    .outerjoin(Membership, _grants(bindparam("user_id")))
+    .outerjoin(Membership, grants(bindparam("user_id")))
     .where(Tenant.slug == bindparam("slug"))
 )
-
-
-def _signed_in_way_in(with_setting: bool):
-    """The signed-in session and its user, the township and the user's ways into it: what
-    every township page pays for before anything else, in one statement. On PostgreSQL the
-    same statement writes the township into the transaction for row-level security, but
-    only if the user has a way in (the row-level wall opens for no one else)."""
-    from webapp.auth.models import LoginSession, User
-    from webapp.auth.operations import with_county_member
-
-    columns = [LoginSession, User, Tenant, Membership]
-    if with_setting:
-        columns.append(written_by(case((Membership.id.is_(None), ""), else_=cast(Tenant.id, String))))
-    return (
-        select(*columns)
-        .join(User, User.id == LoginSession.user_id)
-        .outerjoin(Tenant, Tenant.slug == bindparam("slug"))
-        .outerjoin(Membership, _grants(User.id))
-        .where(LoginSession.id == bindparam("key"))
-        .options(with_county_member())
-    )
-
-
-_STATEMENTS: dict = {}  # by dialect: built once
-
-
-def _read_way_in(slug: str) -> list:
-    """The township ``slug`` and the ways into it of the user signed in with this browser's
-    session (read along with the session, which the user loader then takes from here)."""
-    from webapp.auth.operations import session_key, session_read_along
-
-    key = session_key()
-    if key is None:
-        return []
-    dialect = db.session.get_bind().dialect.name
-    if dialect not in _STATEMENTS:
-        _STATEMENTS[dialect] = _signed_in_way_in(with_setting=dialect == "postgresql")
-    rows = db.session.execute(_STATEMENTS[dialect], {"key": key, "slug": slug}).all()
-    session_read_along(key, *(rows[0][:2] if rows else (None, None)))
-    return rows
 
 
 def _resolve_tenant():
@@ -112,7 +77,7 @@ def _resolve_tenant():
     slug = g.get("tenant_slug")
     if slug is None:
         return None
-    rows = _read_way_in(slug)
+    rows = current_app.extensions["tenants.read_way_in"](slug)
     transaction = db.session().get_transaction()
     if not current_user.is_authenticated:
         if rows:  # a session that ended: whatever the statement wrote goes with the transaction
@@ -135,3 +100,9 @@ def _resolve_tenant():
     g.membership = membership
     open_request_scope(tenant.id, written=written)
     return None
+
+
+def open_county_review(county) -> None:
+    """The county's own pages (``/county/…``): they read every township of ``county`` and
+    write none of their rows, for the rest of the request (``tenants.scope.townships_scope``)."""
+    open_review_scope([t.id for t in county.townships])

@@ -26,7 +26,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
 def _extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from webapp import database, static_files
+    from webapp import database, security_headers, static_files
     from webapp.auth.operations import load_session_user
     from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
@@ -37,6 +37,7 @@ def _extensions(app: Flask) -> None:
     # First, so that its after_request runs last: it compresses what every other one left.
     compress.init_app(app)
     static_files.init_app(app)
+    security_headers.init_app(app)
     database.prepare(app)
     db.init_app(app)
     database.end_sessions_quietly(app)
@@ -61,6 +62,7 @@ def _import_models() -> None:
     import tenants.models  # noqa: F401
     import webapp.audit  # noqa: F401
     import webapp.auth.models  # noqa: F401
+    import webapp.backup.models  # noqa: F401
     import webapp.board.indexes  # noqa: F401
     import webapp.cases.models  # noqa: F401
     import webapp.deadlines.models  # noqa: F401
@@ -73,13 +75,14 @@ def _import_models() -> None:
 
 def _tenancy(app: Flask) -> None:
     from tenants import web
+    from webapp.auth.ways_in import read_way_in
 
-    web.init_app(app)
+    web.init_app(app, read_way_in=read_way_in)
 
 
 def _blueprints(app: Flask) -> None:
     from webapp import (
-        auth, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
+        auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
         relocation, staff, township, villages,
     )
     from webapp.deadlines import views as deadlines
@@ -91,25 +94,29 @@ def _blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)
+    backup.init_app(app)
 
 
 def _cli(app: Flask) -> None:
     from tenants.cli import cli as tenants_cli
+    from webapp.backup.cli import cli as backup_cli
     from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
     from webapp.keys import cli as keys_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, keys_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli):
         app.cli.add_command(group)
 
 
 def _errors(app: Flask) -> None:
     from sqlalchemy.exc import DBAPIError
 
+    from webapp import errors
     from webapp.database import answer_lost_connection
     from webapp.templating import render_error
 
-    for status in (400, 403, 404, 405, 429, 500, 503):
+    errors.init_app(app)
+    for status in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(status, render_error)
     app.register_error_handler(DBAPIError, answer_lost_connection)

@@ -104,6 +104,13 @@ class Config:
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
+    # Backups (docs/backups.md): sealed with BACKUP_KEY, kept apart from DATA_KEY; the embedded
+    # default makes one under instance/ the first time. Taken nightly at BACKUP_SCHEDULE
+    # (Beijing time, HH:MM) into BACKUP_DIR.
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
+    BACKUP_DIR = os.environ.get("BACKUP_DIR") or str(INSTANCE / "backups")
+    BACKUP_SCHEDULE = os.environ.get("BACKUP_SCHEDULE", "02:30")
+
 
 class TestConfig(Config):
     TESTING = True

@@ -44,10 +44,22 @@ def _redis_and_workers() -> tuple[dict, dict]:
     return {"ok": True}, workers
 
 
+def _backup() -> dict:
+    from webapp.backup.operations import status
+
+    try:
+        backup = status()
+    except Exception as error:  # a missing table, say: tell, do not fail the check
+        db.session.rollback()
+        return {"warning": type(error).__name__}
+    return {"last_good_hours_ago": backup["age_hours"], "warning": backup["warning"]}
+
+
 @bp.get("/healthz")
 def healthz():
     database = _database()
     redis, workers = _redis_and_workers()
     body = {"database": database, "redis": redis, "worker": workers}
     body["ok"] = all(part["ok"] for part in (database, redis, workers))
+    body["backup"] = _backup() if database["ok"] else {"warning": "unknown"}  # a warning, never a 503
     return jsonify(body), 200 if body["ok"] else 503

@@ -1,7 +1,7 @@
 """Who may do what: the one permission table of the product.
 
-Views guard with ``@require("action")``; templates ask ``can("action")``. The README shows
-this table, and ``tests/test_permissions.py`` checks both the README and every guarded page
+Views guard with ``@require("action")``; templates ask ``can("action")``. ``docs/roles.md`` shows
+this table, and ``tests/test_permissions.py`` checks both that page and every guarded page
 against it, role by role.
 """
 from functools import wraps
@@ -102,7 +102,7 @@ def require(action: str):
 
 
 def markdown_table() -> str:
-    """The table as it stands in the README."""
+    """The table as it stands in ``docs/roles.md``."""
     roles = list(Role)
     lines = ["| action | " + " | ".join(r.value for r in roles) + " |",
              "|---|" + "---|" * len(roles)]

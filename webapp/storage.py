@@ -1,5 +1,7 @@
 """Where files live: attachments now, case files later. A directory by default; an object
-store only has to implement the same three methods."""
+store only has to implement the same methods (``keys``, ``open`` and ``put_file`` serve
+backups, which stream files too large to hold in memory)."""
+import shutil
 from pathlib import Path
 
 from flask import current_app
@@ -27,6 +29,25 @@ class DirectoryStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def keys(self):
+        """Every stored key, in order (files half-written are not stored yet)."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.endswith(".part"):
+                yield path.relative_to(self.root).as_posix()
+
+    def open(self, key: str):
+        return self._path(key).open("rb")
+
+    def put_file(self, key: str, source) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        with tmp.open("wb") as out:
+            shutil.copyfileobj(source, out)
+        tmp.replace(path)
 
 
 def get_storage() -> DirectoryStorage:

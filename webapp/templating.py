@@ -1,12 +1,14 @@
 """What every template can use, and the error pages."""
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.labels import choices, deadline_label, event_label, fault_label, label, role_label
-from webapp.cases.workflow import TRANSITIONS
+from webapp.cases.workflow import TRANSITIONS, record_refusal
+from webapp.cases.operations import may_reveal
+from webapp.deadlines.delivery import unread_count
 from webapp.permissions import can
 from webapp.timelimits import case_light
 
@@ -35,6 +37,9 @@ def init_app(app) -> None:
             "event_label": event_label,
             "case_light": case_light,
             "transitions": TRANSITIONS,
+            # Whether a case's record still takes edits (closed and archived ones do not).
+            "record_open": lambda case: record_refusal(case) is None,
+            "may_reveal": lambda case, field: g.get("membership") is not None and may_reveal(case, field, g.membership),
             "notification_label": lambda kind: deadline_label("alert", kind),
             "alert_label": lambda kind: deadline_label("alert", kind),
             "escalation_label": lambda level: deadline_label("escalation", level),
@@ -61,9 +66,9 @@ def _flag_url(flag) -> str:
 
 
 def _unread() -> int:
-    from webapp.deadlines.views import unread_count
-
-    return unread_count()
+    if g.get("tenant") is None or g.get("membership") is None or g.membership.role.is_county:
+        return 0
+    return unread_count(g.tenant.id, g.membership.user_id)
 
 
 # The menu's links by (script root, township, role, county review, language): a few dozen
@@ -107,6 +112,9 @@ def render_error(error):
     status = getattr(error, "code", 500) or 500
     if status == 400 and "CSRF" in str(getattr(error, "description", "")):
         message = _l("This form has expired. Reload the page and try again.")
+    elif status == 413:  # MAX_CONTENT_LENGTH: refused before any view read the form
+        message = _l("What you sent is too large (at most %(mb)d MB). Choose a smaller file, or take the photo at "
+                     "a lower resolution.", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
     else:
         message = ERROR_TEXT.get(status, ERROR_TEXT[500])
     if request.headers.get("HX-Request") == "true":

@@ -103,3 +103,17 @@ def render_waiting_documents() -> int:
         enqueue_unless_waiting(queue, render_document, tenant_id, document_id,
                                job_id=f"render-document-{document_id}")
     return len(waiting)
+
+
+@with_app
+def take_nightly_backup() -> str | None:
+    """The nightly backup, checked every quarter hour: once today's BACKUP_SCHEDULE time has
+    passed and that night's backup is not taken yet, take it (written, verified, older ones
+    pruned). The run's unique key in the database makes a second run do nothing."""
+    from flask import current_app
+
+    from webapp.backup.operations import nightly_key, run_backup
+    from webapp.types import utcnow
+
+    run = run_backup(nightly_key(utcnow(), current_app.config["BACKUP_SCHEDULE"]))
+    return run.name if run else None

@@ -3,6 +3,7 @@ from rq import cron
 
 from worker.jobs import (
     refresh_figures, render_waiting_documents, send_notifications, sweep_deadlines, sweep_sessions,
+    take_nightly_backup,
 )
 
 cron.register(sweep_sessions, queue_name="default", interval=300, name="sweep_sessions")
@@ -14,3 +15,7 @@ cron.register(sweep_deadlines, queue_name="default", kwargs={"full": True}, inte
 cron.register(send_notifications, queue_name="default", interval=300, name="send_notifications")
 cron.register(refresh_figures, queue_name="slow", interval=300, name="refresh_figures")
 cron.register(render_waiting_documents, queue_name="slow", interval=300, name="render_waiting_documents")
+# The nightly backup: the job itself knows the hour (BACKUP_SCHEDULE, Beijing time) and whether
+# that night's is taken, so a scheduler that was down at the hour catches up within 15 minutes.
+cron.register(take_nightly_backup, queue_name="slow", interval=900, job_timeout=4 * 3600,
+              name="take_nightly_backup")

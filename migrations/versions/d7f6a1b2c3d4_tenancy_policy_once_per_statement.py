@@ -37,7 +37,7 @@ def _tables():
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         for table in _tables():
-            op.execute(rls.alter_statement(table))
+            op.execute(rls.alter_statement(table, rls.PREDICATE, rls.PREDICATE))
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_tenant_id')
 
@@ -47,4 +47,4 @@ def downgrade():
         batch_op.create_index('ix_cases_tenant_id', ['tenant_id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         for table in _tables():
-            op.execute(rls.alter_statement(table, _BEFORE))
+            op.execute(rls.alter_statement(table, _BEFORE, _BEFORE))

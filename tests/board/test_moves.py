@@ -10,8 +10,7 @@ from sqlalchemy import func, select, update
 from tests import factories
 from tests.board.conftest import S, hx, prefixed
 from tests.conftest import TEST_DATABASE_URL, csrf_token, login
-from webapp.board import moves
-from webapp.cases import operations
+from webapp.cases import operations, transitions
 from webapp.cases.models import Case, CaseEvent
 from webapp.extensions import db
 
@@ -230,15 +229,15 @@ def test_a_write_that_lands_between_our_read_and_our_write_is_refused_not_overwr
     column catches it (StaleDataError), and the answer is the same refusal."""
     case = desk.case(S.ASSESSED)
     client = login_as("township_admin")
-    perform = moves.perform
+    apply = transitions.apply
     table = Case.__table__
 
-    def someone_else_first(name, target, form, membership):
+    def someone_else_first(name, target, membership, data):
         db.session.connection().execute(
             update(table).where(table.c.id == target.id).values(version=table.c.version + 1))
-        return perform(name, target, form, membership)
+        return apply(name, target, membership, data)
 
-    monkeypatch.setattr(moves, "perform", someone_else_first)
+    monkeypatch.setattr(transitions, "apply", someone_else_first)
     response = submit(client, case, "start_mediation", assignee=client.user.id)
 
     assert response.status_code == 409
@@ -283,13 +282,13 @@ def test_two_people_moving_one_card_at_once_end_with_one_winner_and_one_message(
         # (SQLite serialises writers from the first query on, so there the version check
         # itself decides.)
         barrier = threading.Barrier(2, timeout=10)
-        perform = moves.perform
+        apply = transitions.apply
 
         def together(*args, **kwargs):
             barrier.wait()
-            return perform(*args, **kwargs)
+            return apply(*args, **kwargs)
 
-        monkeypatch.setattr(moves, "perform", together)
+        monkeypatch.setattr(transitions, "apply", together)
 
     answers = [None, None]
 

@@ -48,6 +48,39 @@ def browser():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation on a page as a console message: the pages run
+# under the app's CSP (webapp/security_headers.py), and a blocked script, handler or style is
+# a broken page even when the test's own steps happen to pass.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " in " + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || ""));
+}, true);
+"""
+# What the browser or htmx say when the policy stops something (htmx with allowEval off).
+CSP_SIGNS = ("CSP violation", "Content Security Policy", "evalDisallowedError")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Every context a test opens watches for CSP violations; the test fails at its end if any
+    page reported one."""
+    seen = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(CSP_WATCH)
+        context.on("console", lambda message: seen.append(f"{message.page.url if message.page else ''}: "
+                                                          f"{message.text}")
+                   if any(sign in message.text for sign in CSP_SIGNS) else None)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield seen
+    assert not seen, "the Content-Security-Policy stopped something:\n" + "\n".join(seen)
+
+
 @pytest.fixture
 def base_url(live_server):
     return live_server.url

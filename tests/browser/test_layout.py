@@ -199,7 +199,7 @@ def test_wrong_password_shows_the_error_beside_the_field_and_keeps_the_username(
     assert urlsplit(phone.url).path == "/login"
     password = phone.locator("main input[name=password]")
     error = phone.locator("main .field", has=phone.locator("input[name=password]")).locator("p.error")
-    assert error.inner_text() == "用户名或密码错误。"
+    assert error.inner_text() == "用户名或密码错误。连续失败5次后，账户将锁定15分钟。"
     assert error.is_visible()
     assert password.get_attribute("aria-invalid") == "true"
     assert password.get_attribute("aria-describedby") == error.get_attribute("id")

@@ -13,7 +13,15 @@ from webapp.extensions import db
 from webapp.villages.models import Village, VillagerGroup
 
 S = CaseState
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (40, 120, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # a real photo: uploads are decoded and written anew (tests/cases/test_uploads.py)
 
 
 def _text(response):

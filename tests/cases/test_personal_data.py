@@ -78,7 +78,8 @@ def test_a_mediator_never_sees_a_full_id_number_phone_or_address(db, tenant, log
     case_page = mediator.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True)
     for masked in MASKED.values():
         assert masked in case_page
-    assert "显示" not in case_page  # no reveal button for a mediator
+    # The assigned mediator may reveal the phone alone, to call (audited; tested below).
+    assert "reveal/id_number" not in case_page and "reveal/address" not in case_page
     party_page = mediator.get(f"/t/alpha/cases/{case.id}/parties/{party.id}").get_data(as_text=True)
     assert f"当前：{MASKED['id_number']}。留空则保持不变。" in party_page
     assert f"当前：{MASKED['phone']}。留空则保持不变。" in party_page
@@ -90,6 +91,12 @@ def test_a_mediator_never_sees_a_full_id_number_phone_or_address(db, tenant, log
 def _reveals(db):
     return db.session.scalars(select(AuditEvent).where(AuditEvent.event == "personal_data.reveal")
                               .order_by(AuditEvent.id)).all()
+
+
+def _revealed(party, field):
+    if field == "phone":  # a phone shown is a number to call from the phone in one's hand
+        return f'<a class="revealed" id="party-{party.id}-phone" href="tel:{FULL["phone"]}">{FULL["phone"]}</a>'
+    return f'<span class="revealed" id="party-{party.id}-{field}">{FULL[field]}</span>'
 
 
 @pytest.mark.parametrize("role", ["township_admin", "clerk"])
@@ -107,8 +114,7 @@ def test_director_and_clerk_reveal_one_field_at_a_time_and_each_reveal_is_audite
 
         partial = client.post(path, data={"csrf_token": client.csrf}, headers={"HX-Request": "true"})
         assert partial.status_code == 200
-        assert partial.get_data(as_text=True).strip() == \
-            f'<span class="revealed" id="party-{party.id}-{field}">{FULL[field]}</span>'
+        assert partial.get_data(as_text=True).strip() == _revealed(party, field)
 
         # Without JavaScript: the case page with that one field shown, the others still masked.
         full_page = client.post(path, data={"csrf_token": client.csrf})
@@ -248,3 +254,27 @@ def test_editing_a_party_checks_the_numbers_and_keeps_what_is_stored(db, clerk_a
                                .order_by(CaseEvent.id.desc())).first()
     assert event.kind == "party_edited" and event.data == {"name": "张三", "fields": ["phone"]}
     assert "13987654321" not in str(event.data)
+
+
+def test_the_assigned_mediator_reveals_a_partys_phone_to_call_it_and_nothing_else(db, tenant, login_as):
+    mediator = login_as("mediator")
+    other = login_as("mediator")
+    staff = Staff(tenant, mediator=mediator.user.memberships[0])
+    case = case_in(CaseState.MEDIATING, staff)
+    party = _party(case)
+    db.session.commit()
+    page = mediator.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True)
+    phone = f"/t/alpha/cases/{case.id}/parties/{party.id}/reveal/phone"
+    assert f'action="{phone}"' in page and "reveal/id_number" not in page and "reveal/address" not in page
+    partial = mediator.post(phone, data={"csrf_token": mediator.csrf}, headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and partial.get_data(as_text=True).strip() == _revealed(party, "phone")
+    rows = _reveals(db)
+    assert len(rows) == 1 and rows[0].user_id == mediator.user.id and rows[0].detail["field"] == "phone"
+    for field in ("id_number", "address"):
+        refused = mediator.post(f"/t/alpha/cases/{case.id}/parties/{party.id}/reveal/{field}",
+                                data={"csrf_token": mediator.csrf}, headers={"HX-Request": "true"})
+        assert refused.status_code == 403 and FULL[field] not in refused.get_data(as_text=True)
+    # Another mediator, not assigned to the case, sees the phone masked and cannot reveal it.
+    assert "reveal/phone" not in other.get(f"/t/alpha/cases/{case.id}").get_data(as_text=True)
+    assert other.post(phone, data={"csrf_token": other.csrf}).status_code == 403
+    assert len(_reveals(db)) == 1

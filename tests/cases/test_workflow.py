@@ -383,9 +383,9 @@ def test_a_complete_file_is_archived(db, tenant, director):
     assert post(director, case, "reopen", {"csrf_token": director.csrf, "reason": "x"}).status_code == 409
 
 
-def test_an_unknown_transition_is_not_found(db, tenant, director):
+def test_an_unknown_transition_is_a_bad_request(db, tenant, director):
     case = factories.case(tenant)
-    assert post(director, case, "delete", {"csrf_token": director.csrf}).status_code == 404
+    assert post(director, case, "delete", {"csrf_token": director.csrf}).status_code == 400
     assert db.session.get(Case, case.id).state == S.REGISTERED
 
 

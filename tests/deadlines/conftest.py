@@ -127,3 +127,22 @@ def sweep_events_of(case):
         return db.session.scalars(select(CaseEvent.kind).where(
             CaseEvent.case_id == case.id, CaseEvent.actor_id.is_(None), CaseEvent.kind != "registered")
             .order_by(CaseEvent.id)).all()
+
+
+# -- the outbound channel (SMS and the like) --------------------------------------------------
+
+SENT = []
+
+
+class Outbox:
+    """A test channel: remembers what went out."""
+
+    def send(self, user, notification):
+        SENT.append((user.id, notification.kind))
+
+
+@pytest.fixture
+def outbox(app, monkeypatch):
+    SENT.clear()
+    monkeypatch.setitem(app.config, "NOTIFY_CHANNEL", "tests.deadlines.conftest:Outbox")
+    return SENT

@@ -72,22 +72,28 @@ def _escalation(case, level):
 # -- the bell -------------------------------------------------------------------------------
 
 
-def test_the_bell_counts_delivered_unread_notifications(center, mediator, overdue):
+def test_the_bell_shows_every_notice_at_once_quiet_hours_hold_only_what_is_pushed(center, mediator, overdue,
+                                                                                 outbox):
+    """Quiet hours (21:00–08:00) keep messages off people's phones at night; they never hide
+    what waits in the app: a mediator who opens it at night sees the night's notice."""
     assert _bell(mediator) == 3  # yellow, red, long overdue
     night = center.case(bj(2026, 3, 2, 23), title="夜里到期的纠纷")
-    sweep(bj(2026, 3, 6, 23, 30))  # made at night: not delivered yet
-    assert _bell(mediator) == 3
+    sent = len(outbox)
+    sweep(bj(2026, 3, 6, 23, 30))  # made at night: in the bell at once, pushed in the morning
+    assert _bell(mediator) == 4
     page = _text(mediator.get("/t/alpha/notifications/"))
-    assert page.count('id="notification-') == 3
-    assert "办结时限即将到期" in page and overdue.number in page and night.number not in page
+    assert page.count('id="notification-') == 4
+    assert "办结时限即将到期" in page and overdue.number in page and night.number in page
+    assert len(outbox) == sent  # nothing pushed at night
 
     assert mediator.post("/t/alpha/notifications/read", data={"csrf_token": mediator.csrf}).status_code == 302
     assert _bell(mediator) == 0
     mine = db.session.scalars(select(Notification).where(Notification.user_id == mediator.user.id)).all()
-    assert all((n.read_at is None) == (n.delivered_at is None) for n in mine) and len(mine) == 4
-    # The morning delivery brings the night's warning to the bell.
+    assert len(mine) == 4 and all(n.read_at is not None for n in mine)
+    # The morning pushes the night's notice out; read in the app already, it stays read.
     delivered_at(bj(2026, 3, 7, 8))
-    assert _bell(mediator) == 1
+    assert len(outbox) > sent
+    assert _bell(mediator) == 0
 
 
 def test_the_bell_is_personal(center, director, login_as, overdue):
@@ -490,3 +496,21 @@ def test_a_day_off_added_later_moves_the_deadlines_of_running_cases(center, dire
                                                       "csrf_token": director.csrf}).status_code == 302
     db.session.refresh(case)
     assert case.due_at == bj(2026, 12, 3, 0)
+
+
+@pytest.mark.parametrize("typed", ["{seq}", "2026-{seq}", "2026/{seq:04d}", " {short}[2026]第{seq}号 ",
+                                   "{short}〔2026〕第{seq:04d}号", "（2026）{seq}"])
+def test_a_case_is_named_the_way_people_type_its_number(center, director, mediator, typed):
+    """Raising a flag needed the exact number with its brackets; people type "42" or "2026-42"."""
+    case = center.case(bj(2026, 3, 2, 10))
+    text = typed.format(seq=case.seq, short="甲")
+    with clock_at(bj(2026, 3, 20, 10)):
+        response = _raise(director, fault="7", evidence="证据", responsible=str(mediator.user.id), case_number=text)
+    assert response.status_code == 302, _text(response)
+    assert db.session.scalar(select(Flag.case_id)) == case.id
+
+
+def test_the_flag_form_offers_the_townships_cases_to_pick_from(center, director):
+    case = center.case(bj(2026, 3, 2, 10))
+    page = _text(director.get("/t/alpha/flags/new"))
+    assert 'list="recent-cases"' in page and f'<option value="{case.number}">' in page

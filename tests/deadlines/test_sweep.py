@@ -401,22 +401,6 @@ def test_a_case_that_flares_up_again_gets_a_new_clock(center):
 
 # -- quiet hours ------------------------------------------------------------------------------
 
-SENT = []
-
-
-class Outbox:
-    """A test channel: remembers what went out."""
-
-    def send(self, user, notification):
-        SENT.append((user.id, notification.kind))
-
-
-@pytest.fixture
-def outbox(app, monkeypatch):
-    SENT.clear()
-    monkeypatch.setitem(app.config, "NOTIFY_CHANNEL", "tests.deadlines.test_sweep:Outbox")
-    return SENT
-
 
 def _delivered(case):
     return db.session.scalars(select(Notification.delivered_at).where(Notification.case_id == case.id)).all()

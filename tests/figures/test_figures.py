@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from tenants.scope import tenant_scope
+from tenants.scope import tenant_scope, townships_scope
 from tests import factories
 from tests.figures.conftest import H1, NOW
 from webapp.figures import FIGURES, Period, archive_rate, by_department, by_village, county_figures, township_figures
@@ -105,7 +105,8 @@ def test_archive_rate_alone(half_year, tenant):
 
 
 def test_county_rows_and_total(half_year, tenant, other_tenant):
-    rows, total = county_figures(H1, county_id=tenant.county_id, now=NOW)
+    with townships_scope([tenant.id, other_tenant.id]):
+        rows, total = county_figures(H1, county_id=tenant.county_id, now=NOW)
     assert [r["name"] for r in rows] == ["甲镇", "乙镇"]
     alpha, beta = rows
     assert alpha["registered"] == 13 and beta["registered"] == 2

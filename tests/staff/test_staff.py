@@ -1,5 +1,7 @@
 """Staff accounts inside a township: created by the director, bad input refused beside the
 field with the typing kept, and nothing half-saved."""
+import re
+
 from sqlalchemy import func, select
 
 from tenants.models import Membership, Role
@@ -96,3 +98,18 @@ def test_role_change_keeps_the_database_rule_that_liaisons_have_a_department(db,
         "role": "liaison", "department": "0", "active": "y", "csrf_token": director.csrf})
     assert response.status_code == 422
     assert db.session.get(Membership, clerk.memberships[0].id).role == Role.CLERK
+
+
+def test_a_new_member_has_no_role_until_one_is_chosen(db, login_as):
+    """New staff defaulted to director, the most powerful role, when nobody looked."""
+    director = login_as("township_admin")
+    page = director.get("/t/alpha/staff/").get_data(as_text=True)
+    role_select = page[page.index('name="role"'):]
+    role_select = role_select[:role_select.index("</select>")]
+    # A browser shows the first option when none is selected: it must be the empty one.
+    assert "selected" not in role_select
+    assert re.search(r"<option[^>]*>", role_select).group(0) == '<option value="">'
+    response = _post(director, role="")
+    assert response.status_code == 422
+    assert "请选择角色" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id)).where(User.username == "wang.wu")) == 0

@@ -117,3 +117,38 @@ def test_the_app_role_owns_no_table(engines, services):
         owned = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname='public' AND tableowner = :r"),
                              {"r": role}).scalars().all()
     assert owned == []
+
+
+def test_a_review_scope_reads_its_townships_and_writes_none_of_them(engines, two_townships):
+    """County review (``townships_scope``): the listed townships are readable, nothing is writable."""
+    _, app_role = engines
+    a, b = two_townships
+    with app_role.begin() as conn:
+        conn.execute(text("SELECT set_config('app.tenant_ids', :ids, true)"), {"ids": str(a)})
+        assert _villages(conn) == ["rls-a-村"]
+        conn.execute(text("SELECT set_config('app.tenant_ids', :ids, true)"), {"ids": f"{a},{b}"})
+        assert _villages(conn) == ["rls-a-村", "rls-b-村"]
+        # An UPDATE reads through USING but must pass WITH CHECK, which the review list does not.
+    with pytest.raises(DBAPIError, match="row-level security"):
+        with app_role.begin() as conn:
+            conn.execute(text("SELECT set_config('app.tenant_ids', :ids, true)"), {"ids": f"{a},{b}"})
+            conn.execute(text("INSERT INTO villages (tenant_id, name, kind) VALUES (:t, 'x', 'village')"), {"t": a})
+    with pytest.raises(DBAPIError, match="row-level security"):
+        with app_role.begin() as conn:
+            conn.execute(text("SELECT set_config('app.tenant_ids', :ids, true)"), {"ids": str(a)})
+            conn.execute(text("UPDATE villages SET name = 'x' WHERE tenant_id = :t"), {"t": a})
+
+
+def test_the_orm_review_scope_reaches_the_database(app, db, engines, two_townships):
+    """What the ORM's review scope writes into the transaction is what the policy reads."""
+    from sqlalchemy import select
+
+    from tenants.scope import townships_scope
+    from webapp.villages.models import Village
+
+    a, b = two_townships
+    with townships_scope([b]):
+        # A raw statement bypasses the ORM filter: only row-level security answers it.
+        names = db.session.execute(text("SELECT name FROM villages ORDER BY name")).scalars().all()
+        assert names == ["rls-b-村"]
+        assert db.session.scalars(select(Village.name)).all() == ["rls-b-村"]

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select, update
 
-from tenants.scope import TenantScopeError, all_tenants, tenant_scope
+from tenants.scope import TenantScopeError, all_tenants, tenant_scope, townships_scope
 from tests import factories
 from webapp.villages.models import Village, VillagerGroup
 
@@ -71,3 +71,44 @@ def test_changing_another_townships_row_is_refused(db, tenant, other_tenant):
         with pytest.raises(TenantScopeError):
             db.session.flush()
     db.session.rollback()
+
+
+# -- county review: a scope over a set of townships, read-only ------------------------------
+
+
+def test_a_review_scope_shows_the_listed_townships_only(db, tenant, other_tenant):
+    third = factories.township(tenant.county, "gamma", "丙镇")
+    with townships_scope([tenant.id, other_tenant.id]):
+        assert sorted(db.session.scalars(select(Village.name)).all()) == ["乙镇一村", "甲镇一村"]
+        groups = db.session.scalars(select(VillagerGroup).join(Village)).all()
+        assert {g.tenant_id for g in groups} <= {tenant.id, other_tenant.id}
+    with townships_scope([]):
+        assert db.session.scalars(select(Village.name)).all() == []
+
+
+def test_a_review_scope_writes_nothing(db, tenant, other_tenant):
+    with townships_scope([tenant.id, other_tenant.id]):
+        ours = db.session.scalar(select(Village).where(Village.tenant_id == tenant.id))
+        ours.name = "改名"
+        with pytest.raises(TenantScopeError, match="read-only"):
+            db.session.flush()
+    db.session.rollback()
+    with townships_scope([tenant.id]):
+        db.session.add(Village(name="新村", tenant_id=tenant.id))
+        with pytest.raises(TenantScopeError, match="read-only"):
+            db.session.flush()
+    db.session.rollback()
+    with townships_scope([tenant.id]):
+        with pytest.raises(TenantScopeError, match="read-only"):
+            db.session.execute(update(Village).values(name="x"))
+
+
+def test_a_townships_own_scope_inside_a_review_writes_that_township_only(db, tenant, other_tenant):
+    """The county's one kind of write (acknowledging an escalation sent to it) opens the
+    township's own scope inside the review."""
+    with townships_scope([tenant.id, other_tenant.id]):
+        ours = db.session.scalar(select(Village).where(Village.tenant_id == tenant.id))
+        with tenant_scope(tenant.id):
+            ours.name = "改名"
+            db.session.flush()
+        assert db.session.scalar(select(Village.name).where(Village.id == ours.id)) == "改名"

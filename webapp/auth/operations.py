@@ -36,6 +36,7 @@ def authenticate(username: str, password: str) -> LoginResult:
         audit.record("login.failure", username=username, success=False, detail={"reason": "unknown"})
         return LoginResult(None)
     if user.is_locked(now):
+        verify_password(None, password)  # as long as any other refusal takes
         audit.record("login.locked", user=user, success=False)
         return LoginResult(None, locked=True)
     if not verify_password(user.password_hash, password):

@@ -5,13 +5,8 @@ from flask_login import current_user, login_required
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, SettingsForm
 from webapp.auth.operations import authenticate, end_session, start_session
+from webapp.auth.redirects import local_path
 from webapp.extensions import db, limiter
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def _login_limit() -> str:
@@ -31,16 +26,14 @@ def login():
     result = authenticate(form.username.data.strip(), form.password.data)
     if result.user is None:
         db.session.commit()
-        if result.locked:
-            form.password.errors.append(
-                _("Too many failed sign-ins: this account is locked for 15 minutes.")
-            )
-        else:
-            form.password.errors.append(_("Wrong username or password."))
+        # One answer for an unknown name, a wrong password and a locked account: the page
+        # must not tell which names exist. The lockout itself holds (authenticate).
+        form.password.errors.append(_(
+            "Wrong username or password. After five failures in a row an account is locked for 15 minutes."))
         return render_template("auth/login.html", form=form), 422
     start_session(result.user, request.remote_addr)
     db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+    return redirect(local_path(request.args.get("next")) or url_for("home.index"))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -7,20 +7,19 @@ without JavaScript: the "move to…" menu and the transition forms are ordinary 
 No lost updates: a card carries its case's version, and a move posted with another version
 is refused (409) with the card as it is now. Two moves racing past that check meet in the
 database: the ORM's version column lets one UPDATE through and raises ``StaleDataError``
-for the other, which is answered the same way.
+for the other, which is answered the same way. The case page makes transitions the same way:
+both go through ``webapp.cases.transitions``.
 """
 from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.board import bp, cards, moves, queries
-from webapp.cases import operations, workflow
-from webapp.cases.models import CaseEvent, CaseState
+from webapp.cases import transitions, workflow
+from webapp.cases.models import CaseState
+from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
 from webapp.types import utcnow
@@ -162,31 +161,26 @@ def _render_card(case, status=200, *, form=None, action=None, choices=None, menu
     return _render("board/card.html", **context), status
 
 
-def _last_change(case) -> CaseEvent | None:
-    return db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.tenant_id == g.tenant.id)
-                             .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.id.desc()).limit(1))
+def _answer_refusals(case_id: int, name: str | None = None) -> None:
+    """A refused move answers with the card as it is now: the reason beside the field of the
+    move's form that it concerns (422), or flashed on the card (409)."""
+    def render(status, form):
+        case = _load(case_id)
+        return _render_card(case, status, form=form, action=workflow.TRANSITIONS[name] if form is not None else None)
+
+    answer_refusals(render, form=(lambda: _form(name, _load(case_id), request.form)) if name else None)
 
 
-def _stale(case):
-    """The move was based on an older version of the case: say who changed it, show it as it is."""
-    last = _last_change(case)
-    who = last.actor.name if last is not None and last.actor is not None else _("Someone")
-    flash(_("%(who)s changed case %(number)s a moment ago; it is now “%(state)s”. Your move was not made: "
-            "check the card and try again if it is still needed.",
-            who=who, number=case.number, state=workflow.STATE_LABELS[case.state]), "error")
-    return _render_card(case, 409)
+def _form(name, case, formdata=None):
+    # Prefixed by the case: two cards with a form open must not share field ids.
+    return transitions.make_form(name, case, g.membership, formdata=formdata, prefix=f"card{case.id}")
 
 
-def _refused(case, reason):
-    flash(reason, "error")
-    return _render_card(case, 409)
-
-
-def _version_conflict(case):
+def _version() -> int:
     posted = request.form.get("version", type=int)
-    if posted is None:
+    if posted is None:  # every card and card form carries its case's version
         abort(400)
-    return _stale(case) if posted != case.version else None
+    return posted
 
 
 @bp.get("/cards/<int:case_id>")
@@ -202,25 +196,25 @@ def move(case_id: int):
     case = _load(case_id)
     if request.method == "GET":
         return _render_card(case, menu_open=True)
-    conflict = _version_conflict(case)
-    if conflict:
-        return conflict
+    _answer_refusals(case_id)
+    transitions.check_version(case, _version())
     name, target = request.form.get("transition"), request.form.get("to")
-    if name is not None and name not in workflow.TRANSITIONS:
+    if name is not None:
+        transitions.named(name)
+    elif target not in {s.value for s in CaseState}:
         abort(400)
-    if name is None and target not in {s.value for s in CaseState}:
-        abort(400)
-    transitions, reason = moves.choose(case, g.membership, name=name, target=target)
+    choices, reason = moves.choose(case, g.membership, name=name, target=target)
     if reason is not None:
-        return _refused(case, reason)
-    if not transitions:  # dropped back on its own column
+        raise Refused(reason)
+    if not choices:  # dropped back on its own column
         return _render_card(case)
-    if len(transitions) > 1:
-        return _render_card(case, choices=transitions)
-    transition = transitions[0]
-    if moves.needs_form(transition.name):
-        return _render_card(case, form=moves.make_form(transition.name, case, g.membership), action=transition)
-    return _perform(case, transition, moves.make_form(transition.name, case, g.membership))
+    if len(choices) > 1:
+        return _render_card(case, choices=choices)
+    action = choices[0]
+    if transitions.needs_form(action.name):
+        return _render_card(case, form=_form(action.name, case), action=action)
+    _answer_refusals(case_id, action.name)
+    return _make(case, action, _form(action.name, case))
 
 
 @bp.post("/cards/<int:case_id>/do/<name>")
@@ -228,47 +222,27 @@ def move(case_id: int):
 def transition(case_id: int, name: str):
     """The form a move opened on the card, submitted."""
     case = _load(case_id)
-    if name not in workflow.TRANSITIONS:
-        abort(404)
-    conflict = _version_conflict(case)
-    if conflict:
-        return conflict
-    action = workflow.TRANSITIONS[name]
-    reason = workflow.refusal(case, name, g.membership)
-    if reason is not None:
-        return _refused(case, reason)
-    form = moves.make_form(name, case, g.membership, formdata=request.form)
+    action = transitions.named(name)
+    _answer_refusals(case_id, name)
+    transitions.check(case, name, g.membership, _version())
+    form = _form(name, case, formdata=request.form)
     if not form.validate():
         return _render_card(case, 422, form=form, action=action)
-    return _perform(case, action, form)
+    return _make(case, action, form)
 
 
-def _perform(case, action, form):
+def _make(case, action, form):
     case_id = case.id
+    transitions.make(action.name, case, g.membership, form)
+    done = _("Done: %(action)s (%(number)s).", action=action.label, number=case.number)
     response = None
-    try:
-        moves.perform(action.name, case, form, g.membership)
-        done = _("Done: %(action)s (%(number)s).", action=action.label, number=case.number)
-        if _partial():
-            # Drawn from the flushed case, before the commit expires every object the request
-            # holds (reloading them would cost a handful of queries for nothing). The operation
-            # may have changed who has the case: those two are read again.
-            db.session.expire(case, ["assignee", "department"])
-            response = _render_card(case, message=("success", done))
-        db.session.commit()
-    except operations.Refused as refusal:
-        db.session.rollback()
-        case = _load(case_id)
-        field = getattr(form, refusal.field, None) if refusal.field else None
-        if field is None:
-            return _refused(case, refusal.message)
-        form = moves.make_form(action.name, case, g.membership, formdata=request.form)
-        getattr(form, refusal.field).errors = [refusal.message]
-        return _render_card(case, 422, form=form, action=action)
-    except StaleDataError:
-        # Another move of the same case committed between our read and our write.
-        db.session.rollback()
-        return _stale(_load(case_id))
+    if _partial():
+        # Drawn from the flushed case, before the commit expires every object the request
+        # holds (reloading them would cost a handful of queries for nothing). The operation
+        # may have changed who has the case: those two are read again.
+        db.session.expire(case, ["assignee", "department"])
+        response = _render_card(case, message=("success", done))
+    db.session.commit()
     if response is not None:
         return response
     flash(done, "success")

@@ -1,5 +1,6 @@
 """Every lookup of a case goes through here, filtered by township explicitly (the global
 filter would too) and, for a department's liaison, by what was referred to them."""
+import re
 from functools import cache
 
 from flask import abort, g
@@ -9,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from tenants.models import Role
 from webapp.cases.models import Case, Party, Referral
 from webapp.extensions import db
+from webapp.timelimits import today
 
 
 def _referred_to(department_id):
@@ -59,3 +61,30 @@ def get_party_or_404(case: Case, party_id: int) -> Party:
     if party is None:
         abort(404)
     return party
+
+
+# A case number as people type it: "42", "2026-42", "2026/42", "芒棒〔2026〕第42号",
+# "芒棒[2026]第0042号", "(2026)42" … — a year of four digits (optional) and a number.
+_TYPED_NUMBER = re.compile(r"^\D*?(?:(\d{4})\D+)?0*(\d{1,6})\D*$")
+
+
+def parse_case_number(text: str) -> tuple[int | None, int] | None:
+    """``(year or None, seq)`` of a case number as typed, or None when it names none."""
+    compact = re.sub(r"\s+", "", text or "")
+    match = _TYPED_NUMBER.match(compact)
+    if match is None or int(match.group(2)) == 0:
+        return None
+    return (int(match.group(1)) if match.group(1) else None), int(match.group(2))
+
+
+def find_visible_case(text: str) -> Case | None:
+    """The visible case that ``text`` names, typed as people type case numbers: without a year,
+    this year's case of that number, else the latest year's."""
+    parsed = parse_case_number(text)
+    if parsed is None:
+        return None
+    year, seq = parsed
+    query = visible_cases().where(Case.seq == seq)
+    if year is not None:
+        return db.session.scalar(query.where(Case.year == year))
+    return db.session.scalar(query.order_by((Case.year == today().year).desc(), Case.year.desc()).limit(1))

@@ -12,27 +12,19 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from tenants.models import Role
 from tenants.operations import township_created
 from tenants.scope import tenant_scope
-from webapp import audit, timelimits
+from webapp import audit, permissions, timelimits
 from webapp.cases import workflow
 from webapp.deadlines import clock
+from webapp.errors import Refused
 from webapp.cases.models import (
     DEFAULT_CATEGORIES, Agreement, Attachment, Case, CaseCounter, CaseEvent, CaseKeyPerson, CaseSettings, CaseState,
     CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus,
 )
 from webapp.extensions import db
 from webapp.types import utcnow
-
-
-class Refused(Exception):
-    """A rule of the workflow forbids this; ``message`` says which, for the person who tried."""
-
-    def __init__(self, message, field: str | None = None):
-        # Kept lazy: translated when shown, so a job or the CLI (no request) can be refused too.
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # -- a new township --------------------------------------------------------------------------
@@ -78,8 +70,24 @@ event.listen(Session, "after_transaction_end",
              lambda session, transaction: forget_settings(session) if transaction.parent is None else None)
 
 
+# Timeline lines that record accountability about a case rather than change its record (an
+# accountability flag, an escalation acknowledged): written on a closed case too.
+_ABOUT_THE_CASE = ("flag:", "ack:")
+
+
+def check_record_open(case: Case) -> None:
+    """A closed case's record is final; an archived one is a legal record (``workflow.FINAL``).
+    Every edit of a case records its event through ``record_event``, which asks this first;
+    an operation with an effect outside the transaction (a stored file) asks before it."""
+    reason = workflow.record_refusal(case)
+    if reason is not None:
+        raise Refused(reason)
+
+
 def record_event(case: Case, actor, kind: str, *, note: str = "", data: dict | None = None,
                  from_state=None, to_state=None) -> CaseEvent:
+    if kind not in ("transition", "registered") and not kind.startswith(_ABOUT_THE_CASE):
+        check_record_open(case)
     # By id when the case has one and its timeline (``case.events``) was not loaded: nothing
     # is loaded to be appended to, and the flush has no relationship to work through.
     by_id = case.id is not None and "events" in sa_inspect(case).unloaded
@@ -194,6 +202,15 @@ def edit_party(party: Party, actor, **fields) -> None:
         # Which fields changed, never their personal values.
         record_event(party.case, actor, "party_edited", data={"name": party.name, "fields": changed})
         db.session.flush()
+
+
+def may_reveal(case: Case, field: str, actor) -> bool:
+    """Who may see a party's full ID number, phone or address: the center's director and the
+    intake clerk, any of them; the mediator assigned to the case, the phone alone (to call
+    the parties). Everyone else sees them masked."""
+    if permissions.can("personal_data.reveal", actor.role):
+        return True
+    return field == "phone" and actor.role == Role.MEDIATOR and case.assignee_id == actor.user_id
 
 
 def reveal(party: Party, field: str, actor, tenant) -> str:
@@ -414,6 +431,7 @@ def add_attachment(case: Case, actor, *, filename: str, content_type: str, data:
     import hashlib
     import secrets
 
+    check_record_open(case)
     key = f"{case.tenant_id}/{case.id}/{secrets.token_hex(8)}"
     storage.put(key, data)
     attachment = Attachment(tenant_id=case.tenant_id, case_id=case.id, filename=filename, content_type=content_type,

@@ -6,21 +6,20 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import timelimits
-from webapp.cases import bp, operations, workflow
+from webapp.cases import bp, operations, transitions, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
-from webapp.cases.attachments import AttachmentProblem, check_upload
+from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload
 from webapp.cases.forms import (
-    TRANSITION_FORMS, AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm,
+    AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm,
 )
 from webapp.deadlines.clock import calendar_for_tenant
 from webapp.cases.models import (
-    Attachment, Case, CaseState, Category, Difficulty, EscalationTarget, KeyPerson, Level, NextStep, Party,
-    PartyRole, Risk, Source, TagKind,
+    Attachment, Case, CaseState, Category, Level, Party, PartyRole, Risk, Source,
 )
+from webapp.errors import answer_refusals
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
-from webapp.referrals.models import Department
-from webapp.staff.queries import mediators
+from webapp.security_headers import UPLOAD_POLICY
 from webapp.storage import get_storage
 from webapp.types import utcnow
 from webapp.villages import operations as link_operations
@@ -48,21 +47,6 @@ def _by_id(model, item_id):
     return db.session.scalar(select(model).where(model.id == item_id, model.tenant_id == g.tenant.id))
 
 
-def _transition_context(case):
-    return {
-        "mediators": mediators(g.tenant.id),
-        "departments": db.session.scalars(select(Department).where(Department.tenant_id == g.tenant.id)
-                                          .order_by(Department.id)).all(),
-        "key_persons": db.session.scalars(select(KeyPerson).where(KeyPerson.tenant_id == g.tenant.id)
-                                          .order_by(KeyPerson.id)).all(),
-        "open_visits": [f for f in case.follow_ups if f.done_at is None],
-    }
-
-
-def _split(text):
-    return [part.strip() for part in (text or "").replace("，", ",").split(",") if part.strip()]
-
-
 def _render_case(case, status=200, open_form=None, open_action=None, revealed=None):
     now = utcnow()
     settings = operations.settings_for(g.tenant.id)
@@ -81,6 +65,12 @@ def _render_case(case, status=200, open_form=None, open_action=None, revealed=No
     }
     template = "cases/_case.html" if htmx and not htmx.boosted else "cases/show.html"
     return render_template(template, **context), status
+
+
+def _refusals_on_the_case_page(case_id):
+    """A refusal of an edit (a closed or archived case's record is final, say) is told on the
+    case page, read afresh after the rollback."""
+    answer_refusals(lambda status, _form: _render_case(get_case_or_404(case_id), status))
 
 
 def _done(case, message):
@@ -165,6 +155,7 @@ def edit(case_id: int):
     form.setup(_categories(), villages).remember_groups(villages)
     if not form.validate_on_submit():
         return render_template("cases/edit.html", case=case, form=form), 422 if form.is_submitted() else 200
+    _refusals_on_the_case_page(case_id)
     operations.edit_case(case, g.membership, title=form.title.data.strip(), narrative=form.narrative.data or "",
                          source=Source(form.source.data), category=_by_id(Category, form.category.data),
                          village=_by_id(Village, form.village.data), group=_group(form.group.data),
@@ -183,86 +174,27 @@ def _edit_defaults(case):
 # -- workflow transitions: one view for the whole state machine ----------------------------
 
 
-def _perform(name, case, form):
-    actor = g.membership
-    data = form.data
-    if name == "assess":
-        tags = [(TagKind.AREA, t) for t in _split(data["key_areas"])] + \
-               [(TagKind.GROUP, t) for t in _split(data["key_groups"])] + \
-               [(TagKind.ISSUE, t) for t in _split(data["key_issues"])]
-        operations.assess_case(case, actor, difficulty=Difficulty(data["difficulty"]), risk=Risk(data["risk"]),
-                               tags=tags, key_person_ids=data["key_persons"], note=data["note"])
-    elif name == "start_mediation":
-        operations.start_mediation(case, actor, assignee_id=data["assignee"], note=data["note"])
-    elif name == "resume":
-        operations.resume_case(case, actor, assignee_id=data["assignee"], note=data["note"])
-    elif name == "refer":
-        operations.refer_case(case, actor, department=_by_id(Department, data["department"]), note=data["note"])
-    elif name == "complete_referral":
-        operations.complete_referral(case, actor, result=data["result"])
-    elif name == "return_referral":
-        operations.return_referral(case, actor, reason=data["reason"])
-    elif name == "resolve":
-        operations.resolve_case(case, actor, text=data["text"], amount=data["amount"],
-                                perform_by=data["perform_by"], signed_on=data["signed_on"])
-    elif name == "fail":
-        operations.fail_case(case, actor, next_step=NextStep(data["next_step"]), note=data["note"])
-    elif name == "escalate":
-        operations.escalate_case(case, actor, target=EscalationTarget(data["target"]), note=data["note"])
-    elif name == "follow_up":
-        visit = next((f for f in case.follow_ups if f.id == data["visit"]), None)
-        if visit is None:
-            raise operations.Refused(_("Choose the visit."), field="visit")
-        operations.record_follow_up(case, actor, visit, carried_out=data["carried_out"] == "yes",
-                                    may_flare_up=data["may_flare_up"] == "yes", notes=data["notes"])
-    elif name == "reopen":
-        operations.reopen_case(case, actor, reason=data["reason"])
-    elif name == "close":
-        operations.close_case(case, actor, note=data["note"])
-    elif name == "archive":
-        operations.archive_case(case, actor)
-
-
-def _make_form(name, case, formdata=None):
-    form = TRANSITION_FORMS[name](formdata=formdata) if formdata is not None else TRANSITION_FORMS[name]()
-    if hasattr(form, "setup"):
-        form.setup(_transition_context(case))
-    if name == "resolve" and case.agreement and formdata is None:
-        form.text.data = case.agreement.text
-        form.amount.data = case.agreement.amount
-    return form
-
-
 @bp.route("/<int:case_id>/do/<name>", methods=["GET", "POST"])
 @require("case.view")
 def transition(case_id: int, name: str):
+    """The transition's form, and the form submitted. Made the board's way (``transitions``):
+    a form posted from an older version of the case, or beaten by another at the same moment,
+    is refused (409) with the case as it is now."""
     case = get_case_or_404(case_id)
-    if name not in workflow.TRANSITIONS:
-        abort(404)
-    if g.membership.role not in workflow.TRANSITIONS[name].roles:
+    action = transitions.named(name)
+    if g.membership.role not in action.roles:
         abort(403)
-    reason = workflow.refusal(case, name, g.membership)
-    form = _make_form(name, case)
-    if reason:
-        flash(reason, "error")
-        return _render_case(case, 409)
-    if request.method == "GET" or not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return _render_case(case, status, open_form=form, open_action=name)
-    try:
-        _perform(name, case, form)
-    except operations.Refused as refusal:
-        db.session.rollback()
-        case = get_case_or_404(case_id)
-        form = _make_form(name, case, formdata=request.form)
-        target = getattr(form, refusal.field, None) if refusal.field else None
-        if target is not None:
-            target.errors = list(target.errors) + [refusal.message]
-        else:
-            flash(refusal.message, "error")
-        return _render_case(case, 422, open_form=form, open_action=name)
+    answer_refusals(lambda status, form: _render_case(get_case_or_404(case_id), status, open_form=form,
+                                                      open_action=name if form is not None else None),
+                    form=lambda: transitions.make_form(name, get_case_or_404(case_id), g.membership, request.form))
+    posting = request.method == "POST"
+    transitions.check(case, name, g.membership, request.form.get("version", type=int) if posting else None)
+    form = transitions.make_form(name, case, g.membership, formdata=request.form if posting else None)
+    if not posting or not form.validate():
+        return _render_case(case, 422 if posting else 200, open_form=form, open_action=name)
+    transitions.make(name, case, g.membership, form)
     db.session.commit()
-    return _done(case, _("Done: %(action)s.", action=workflow.TRANSITIONS[name].label))
+    return _done(case, _("Done: %(action)s.", action=action.label))
 
 
 # -- parties and their personal data ------------------------------------------------------
@@ -281,6 +213,7 @@ def add_party(case_id: int):
     form = PartyForm().setup()
     if not form.validate_on_submit():
         return _render_case(case, 422, open_form=form, open_action="party")
+    _refusals_on_the_case_page(case_id)
     operations.add_party(case, g.membership, **_party_fields(form))
     db.session.commit()
     return _done(case, _("Party added."))
@@ -300,6 +233,7 @@ def edit_party(case_id: int, party_id: int):
     for key in ("id_number", "phone", "address"):
         if fields[key] is None:
             del fields[key]
+    _refusals_on_the_case_page(case_id)
     operations.edit_party(party, g.membership, **fields)
     db.session.commit()
     flash(_("Saved."), "success")
@@ -307,12 +241,14 @@ def edit_party(case_id: int, party_id: int):
 
 
 @bp.post("/<int:case_id>/parties/<int:party_id>/reveal/<field>")
-@require("personal_data.reveal")
+@require("case.view")
 def reveal(case_id: int, party_id: int, field: str):
     case = get_case_or_404(case_id)
     party = get_party_or_404(case, party_id)
     if field not in ("id_number", "phone", "address"):
         abort(404)
+    if not operations.may_reveal(case, field, g.membership):
+        abort(403)
     value = operations.reveal(party, field, g.membership, g.tenant)
     db.session.commit()
     if htmx:
@@ -330,13 +266,9 @@ def add_session(case_id: int):
     form = SessionForm()
     if not form.validate_on_submit():
         return _render_case(case, 422, open_form=form, open_action="session")
-    try:
-        operations.record_session(case, g.membership, held_on=form.held_on.data, place=form.place.data.strip(),
-                                  participants=form.participants.data.strip(), notes=form.notes.data.strip())
-    except operations.Refused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return _render_case(get_case_or_404(case_id), 409)
+    _refusals_on_the_case_page(case_id)
+    operations.record_session(case, g.membership, held_on=form.held_on.data, place=form.place.data.strip(),
+                              participants=form.participants.data.strip(), notes=form.notes.data.strip())
     db.session.commit()
     return _done(case, _("Session recorded."))
 
@@ -350,10 +282,11 @@ def add_attachment(case_id: int):
         upload = form.file.data
         data = upload.read()
         try:
-            content_type = check_upload(upload.filename, data)
+            content_type, data = check_upload(upload.filename, data)
         except AttachmentProblem as problem:
             form.file.errors.append(problem.message)
         else:
+            _refusals_on_the_case_page(case_id)
             operations.add_attachment(case, g.membership, filename=upload.filename, content_type=content_type,
                                       data=data, storage=get_storage())
             db.session.commit()
@@ -371,5 +304,9 @@ def attachment(case_id: int, attachment_id: int):
         abort(404)
     from io import BytesIO
 
-    return send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
-                     download_name=item.filename, as_attachment=not item.content_type.startswith("image/"))
+    # Only a photo written anew on upload opens in the browser; anything else downloads. Either
+    # way the file is what its type says, and nothing in it runs (security_headers).
+    response = send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
+                         download_name=item.filename, as_attachment=item.content_type not in INLINE_TYPES)
+    response.headers["Content-Security-Policy"] = UPLOAD_POLICY
+    return response

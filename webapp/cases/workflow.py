@@ -153,13 +153,30 @@ def refusal(case, name: str, membership):
     return None
 
 
+# -- the record of a closed case ----------------------------------------------------------
+# Besides its transitions, a case's record changes by edits: its fields and parties, sessions,
+# attachments, council links, a deadline, a pause of its clock. Closing makes the record final
+# but for what closing allows (reopening, a transition); an archived case accepts nothing but
+# reading and new printed versions of its file.
+FINAL = frozenset({S.CLOSED, S.ARCHIVED})
+
+
+def record_refusal(case):
+    """Why the record of ``case`` cannot be edited now (whoever asks), or None."""
+    if case.state == S.ARCHIVED:
+        return _l("An archived case is a legal record: it can be read and printed, not changed.")
+    if case.state == S.CLOSED:
+        return _l("A closed case is not changed: reopen it first if it must be.")
+    return None
+
+
 def allowed(case, membership) -> list[Transition]:
     """The transitions this person may make now, in the table's order: the case page's buttons."""
     return [t for t in TRANSITIONS.values() if refusal(case, t.name, membership) is None]
 
 
 def markdown_table() -> str:
-    """The transition table as it stands in the README (English codes; the pages say it in Chinese)."""
+    """The transition table as it stands in ``docs/cases.md`` (English codes; the pages say it in Chinese)."""
     lines = ["| transition | from | to | who | also needs |", "|---|---|---|---|---|"]
     for t in TRANSITIONS.values():
         sources = ", ".join(sorted(s.value for s in t.sources))

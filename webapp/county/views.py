@@ -1,35 +1,26 @@
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tenants.models import COUNTY_ROLES
-from tenants.scope import all_tenants
+from tenants.scope import tenant_scope
 from tenants.operations import SlugTaken, create_township
-from webapp.cases.operations import Refused
+from webapp.errors import answer_refusals
 from webapp.county import bp
+from webapp.county.access import resolve_county_member
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatus
 from webapp.deadlines.operations import acknowledge_escalation
 from webapp.county.forms import TownshipForm
 from webapp.extensions import db
 from webapp.figures.exports import csv_response, xlsx_response
+from webapp.figures.periods import period_from_request
 from webapp.figures.queries import county_figures
 from webapp.figures.report import COMPARED, comparison, county_report, definitions, tiles
-from webapp.figures.views import period_from_request
 from webapp.permissions import require
 
 
-@bp.before_request
-@login_required
-def _county_membership():
-    memberships = [m for m in current_user.memberships if m.active and m.role in COUNTY_ROLES]
-    if not memberships:
-        abort(403)
-    g.membership = memberships[0]
-    g.county = memberships[0].county
-    g.county_slugs = {t.id: t.slug for t in g.county.townships}
+bp.before_request(resolve_county_member)
 
 
 def _report(period):
@@ -129,38 +120,33 @@ def _county_tenant_ids():
 @bp.get("/flags")
 @require("county.view")
 def flags():
-    with all_tenants():
-        items = db.session.scalars(select(Flag).where(Flag.tenant_id.in_(_county_tenant_ids())).options(
-            selectinload(Flag.case), selectinload(Flag.responsible_user), selectinload(Flag.responsible_department))
-            .order_by(Flag.status == FlagStatus.RESOLVED, Flag.raised_at.desc()).limit(500)).all()
-        return render_template("county/flags.html", items=items)
+    items = db.session.scalars(select(Flag).where(Flag.tenant_id.in_(_county_tenant_ids())).options(
+        selectinload(Flag.case), selectinload(Flag.responsible_user), selectinload(Flag.responsible_department))
+        .order_by(Flag.status == FlagStatus.RESOLVED, Flag.raised_at.desc()).limit(500)).all()
+    return render_template("county/flags.html", items=items)
 
 
 @bp.get("/escalations")
 @require("county.view")
 def escalations():
-    with all_tenants():
-        items = db.session.scalars(select(Escalation).where(
-            Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
-            .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
-                                                             Escalation.created_at.desc()).limit(500)).all()
-        return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs)
+    items = db.session.scalars(select(Escalation).where(
+        Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
+        .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
+                                                         Escalation.created_at.desc()).limit(500)).all()
+    return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs)
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
 @require("county.view")
 def acknowledge(escalation_id: int):
-    with all_tenants():
-        escalation = db.session.scalar(select(Escalation).where(
-            Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids())))
-        if escalation is None:
-            abort(404)
-        try:
-            acknowledge_escalation(escalation, g.membership)
-        except Refused as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-            return redirect(url_for("county.escalations")), 303
+    escalation = db.session.scalar(select(Escalation).where(
+        Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids())))
+    if escalation is None:
+        abort(404)
+    # The one write of the county's pages into a township: inside that township's own scope.
+    with tenant_scope(escalation.tenant_id):
+        answer_refusals(lambda status, form: (redirect(url_for("county.escalations")), 303))
+        acknowledge_escalation(escalation, g.membership)
         db.session.commit()
     flash(_("Acknowledged."), "success")
     return redirect(url_for("county.escalations"))

@@ -1,12 +1,13 @@
-"""Delivering notifications: never at night. Outside a township's quiet hours (default
-21:00–08:00 Beijing time) waiting notifications appear in the bell and go out on the
-outbound channel; those made at night wait for the morning."""
+"""Delivering notifications: never pushed at night. Every notification is in the bell (the
+in-app list) as soon as it is made; outside a township's quiet hours (default 21:00–08:00
+Beijing time) waiting ones also go out on the outbound channel (SMS and the like), and those
+made at night wait for the morning to be pushed."""
 import importlib
 import logging
 from datetime import datetime, time
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tenants.models import Tenant
 from tenants.scope import tenant_scope
@@ -62,3 +63,11 @@ def deliver(now=None) -> int:
                 outbound.send(db.session.get(User, notification.user_id), notification)
             delivered += len(waiting)
     return delivered
+
+
+def unread_count(tenant_id: int, user_id: int) -> int:
+    """The bell's number: the member's notifications not yet read, pushed or not (quiet hours
+    hold back what goes to phones, never what waits in the app)."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.tenant_id == tenant_id, Notification.user_id == user_id,
+        Notification.read_at.is_(None))) or 0

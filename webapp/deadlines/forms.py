@@ -35,7 +35,9 @@ class ResolveFlagForm(FlaskForm):
 
 class RaiseFlagForm(FlaskForm):
     fault = RadioField(_l("Fault"), coerce=int, choices=FAULTS, validators=[InputRequired(_l("Choose the fault."))])
-    case_number = StringField(_l("Case number (if any)"), validators=[Optional(), Length(max=40)])
+    case_number = StringField(_l("Case number (if any)"), validators=[Optional(), Length(max=40)],
+                              description=_l("As you like: 42, 2026-42 or the full number; or pick from the list."),
+                              render_kw={"list": "recent-cases", "autocomplete": "off"})
     responsible = SelectField(_l("Person responsible"), coerce=_optional_int, validators=[Optional()])
     department = SelectField(_l("Or the department responsible"), coerce=_optional_int, validators=[Optional()])
     evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(_l("Describe the evidence."))])

@@ -137,7 +137,8 @@ class Notification(TenantOwned, db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     key: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Set once quiet hours allow: then it shows in the bell and goes out on the channel.
+    # Set once quiet hours allow: then it goes out on the outbound channel. It is in the bell
+    # from the moment it is made.
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sweep_id: Mapped[str | None] = mapped_column(String(32))

@@ -6,7 +6,8 @@ from sqlalchemy import select, update
 from tenants.models import Role
 from webapp import timelimits
 from webapp.cases.models import Case, CaseState
-from webapp.cases.operations import Refused, record_event
+from webapp.cases.operations import record_event
+from webapp.errors import Refused
 from webapp.deadlines import clock
 from webapp.deadlines.models import (
     CalendarOverride, CasePause, Escalation, EscalationLevel, Fault, Flag, FlagKind, FlagStatus, Notification,
@@ -77,8 +78,7 @@ def acknowledge_escalation(escalation: Escalation, actor) -> None:
 
 
 def mark_read(user_id: int, notification_ids=None) -> int:
-    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None),
-                                       Notification.delivered_at.is_not(None))
+    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
     return db.session.execute(query.values(read_at=utcnow())).rowcount

@@ -2,15 +2,16 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from rq.registry import FailedJobRegistry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tenants.models import Membership
 from webapp import timelimits
 from webapp.auth.models import User
-from webapp.cases.access import get_case_or_404
+from webapp.cases.access import find_visible_case, get_case_or_404, visible_cases
 from webapp.cases.models import Case
-from webapp.cases.operations import Refused, settings_for
+from webapp.cases.operations import case_number, settings_for
+from webapp.errors import Refused, answer_refusals
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
@@ -71,9 +72,8 @@ def resume(case_id: int):
 @require("notifications.view")
 def notifications():
     items = db.session.scalars(select(Notification).where(
-        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
-        Notification.delivered_at.is_not(None))
-        .order_by(Notification.delivered_at.desc(), Notification.id.desc()).limit(100)).all()
+        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)).all()
     # A notification of the sweep may name many cases: each line shows the first few.
     shown = {n.id: n.cases_named[:CASES_SHOWN] for n in items}
     wanted = {case_id for ids in shown.values() for case_id in ids}
@@ -114,12 +114,8 @@ def acknowledge(escalation_id: int):
         Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id))
     if escalation is None:
         abort(404)
-    try:
-        operations.acknowledge_escalation(escalation, g.membership)
-    except Refused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return redirect(url_for("deadlines.escalations")), 303
+    answer_refusals(lambda status, form: (redirect(url_for("deadlines.escalations")), 303))
+    operations.acknowledge_escalation(escalation, g.membership)
     db.session.commit()
     flash(_("Acknowledged."), "success")
     return redirect(url_for("deadlines.escalations"))
@@ -196,10 +192,11 @@ def raise_flag():
     if form.validate_on_submit():
         case = None
         if form.case_number.data:
-            case = db.session.scalar(select(Case).where(Case.tenant_id == g.tenant.id,
-                                                        Case.number == form.case_number.data.strip()))
+            case = find_visible_case(form.case_number.data)
             if case is None:
-                form.case_number.errors.append(_("No case of this township has this number."))
+                form.case_number.errors.append(
+                    _("No case of this township has this number. Type it as 42, 2026-42 or %(example)s.",
+                      example=case_number(g.tenant, timelimits.today().year, 42)))
         if not form.errors:
             try:
                 item = operations.raise_flag(
@@ -212,7 +209,10 @@ def raise_flag():
                 db.session.commit()
                 flash(_("Flag raised."), "success")
                 return redirect(url_for("deadlines.flag", flag_id=item.id))
-    return render_template("deadlines/raise.html", form=form), 422 if form.is_submitted() else 200
+    # To pick from as one types: the township's latest cases.
+    recent = db.session.execute(visible_cases().with_only_columns(Case.number, Case.title)
+                                .order_by(Case.id.desc()).limit(200)).all()
+    return render_template("deadlines/raise.html", form=form, recent=recent), 422 if form.is_submitted() else 200
 
 
 # -- the operations view ------------------------------------------------------------------
@@ -247,10 +247,3 @@ def operations_view():
                            settings=settings, uncovered=uncovered, overrides=overrides, form=form), \
         422 if form.errors else 200
 
-
-def unread_count() -> int:
-    if g.get("tenant") is None or g.get("membership") is None or g.membership.role.is_county:
-        return 0
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.tenant_id == g.tenant.id, Notification.user_id == g.membership.user_id,
-        Notification.delivered_at.is_not(None), Notification.read_at.is_(None))) or 0

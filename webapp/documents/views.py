@@ -10,10 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tenants.models import Tenant
-from tenants.scope import all_tenants, tenant_scope
+from tenants.scope import tenant_scope
 from webapp import audit
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import CaseState
+from webapp.county.access import resolve_county_member
 from webapp.documents import bp, county_bp, operations
 from webapp.documents.forms import ArchiveZipForm
 from webapp.documents.models import Document, DocumentStatus, Kind
@@ -181,24 +182,17 @@ def unarchived():
 # -- the county: a ZIP of a township's archived case files ----------------------------------------
 
 
-def _county_membership():
-    from webapp.county.views import _county_membership as county_membership
-
-    return county_membership()
-
-
-county_bp.before_request(_county_membership)
+county_bp.before_request(resolve_county_member)
 
 
 def _county_page(form, status=200):
     ids = [t.id for t in g.county.townships]
-    with all_tenants():
-        documents = db.session.scalars(select(Document).where(
-            Document.kind == Kind.ARCHIVE_ZIP, Document.tenant_id.in_(ids))
-            .order_by(Document.id.desc()).limit(30)).all()
-        headers = {"Refresh": "3"} if any(d.pending for d in documents) and status == 200 else {}
-        return render_template("documents/county.html", form=form, documents=documents,
-                               names={t.id: t.name for t in g.county.townships}), status, headers
+    documents = db.session.scalars(select(Document).where(
+        Document.kind == Kind.ARCHIVE_ZIP, Document.tenant_id.in_(ids))
+        .order_by(Document.id.desc()).limit(30)).all()
+    headers = {"Refresh": "3"} if any(d.pending for d in documents) and status == 200 else {}
+    return render_template("documents/county.html", form=form, documents=documents,
+                           names={t.id: t.name for t in g.county.townships}), status, headers
 
 
 def _county_document_or_404(document_id: int) -> Document:
@@ -236,21 +230,19 @@ def county_request():
 @county_bp.get("/<int:document_id>")
 @require("case_files.export")
 def county_status(document_id: int):
-    with all_tenants():
-        document = _county_document_or_404(document_id)
-        if htmx:
-            return render_template("documents/_status.html", document=document)
+    document = _county_document_or_404(document_id)
+    if htmx:
+        return render_template("documents/_status.html", document=document)
     return redirect(url_for("documents_county.county_index"))
 
 
 @county_bp.get("/<int:document_id>.zip")
 @require("case_files.export")
 def county_download(document_id: int):
-    with all_tenants():
-        document = _county_document_or_404(document_id)
-        if not document.ready:
-            abort(404)
-        audit.record("archive_zip.download", user=current_user, tenant=db.session.get(Tenant, document.tenant_id),
-                     detail={"document": document.id, "params": document.params, "sha256": document.sha256})
-        db.session.commit()
-        return _send(document, f"{document.title or 'case-files'}.zip".replace(" ", "_"))
+    document = _county_document_or_404(document_id)
+    if not document.ready:
+        abort(404)
+    audit.record("archive_zip.download", user=current_user, tenant=db.session.get(Tenant, document.tenant_id),
+                 detail={"document": document.id, "params": document.params, "sha256": document.sha256})
+    db.session.commit()
+    return _send(document, f"{document.title or 'case-files'}.zip".replace(" ", "_"))

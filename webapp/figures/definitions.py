@@ -1,6 +1,6 @@
 """Every figure of the county review and the joint meetings, defined once.
 
-The definition text is what the page shows beside each figure and what the README lists;
+The definition text is what the page shows beside each figure and what ``docs/figures.md`` lists;
 ``webapp.figures.queries`` computes exactly this, in SQL. The rules:
 
 * **A case belongs to the period in which it was accepted** (受理, ``Case.accepted_at``,

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from webapp.timelimits import BEIJING, today
@@ -189,3 +190,11 @@ class Period:
         if self.kind == "year":
             return str(_l("Year %(year)s", year=y))
         return f"{self.first.isoformat()} – {self.last.isoformat()}"
+
+
+def period_from_request() -> tuple["Period", object]:
+    """The period the query arguments name, or the current half-year and why they named none."""
+    try:
+        return Period.from_args(request.args), None
+    except BadPeriod as bad:
+        return Period.current_half(), bad.message

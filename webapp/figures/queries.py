@@ -14,7 +14,6 @@ from functools import lru_cache
 from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, func, or_, select
 
 from tenants.models import Tenant
-from tenants.scope import all_tenants
 from webapp.cases.models import Case, CaseState, Category, Difficulty, FollowUp, Level, Referral, ReferralStatus, \
     Risk, Source
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag
@@ -246,7 +245,8 @@ def county_figures(period: Period, *, tenant_ids=None, county_id: int | None = N
     ``rows`` are ``township_figures``-shaped dicts with ``tenant_id``, ``slug`` and ``name``,
     in the townships' order of creation; the total adds the counts and divides again. The
     townships are those of ``county_id``, or ``tenant_ids``, or every one. Crosses tenants,
-    so it reads under ``all_tenants()``: call it only for someone with ``county.view``.
+    so the caller opens a scope over them: the county's pages read through their review scope
+    (``townships_scope``), jobs and the command line through ``all_tenants()``.
 
     The case and visit counts come from the monthly summary (``summary.py``: the same counts,
     with every month that changed since it was brought up to date, and the days of a month the
@@ -256,23 +256,22 @@ def county_figures(period: Period, *, tenant_ids=None, county_id: int | None = N
     from webapp.figures.summary import summary_counts
 
     now = now or utcnow()
-    with all_tenants():
-        stmt = select(Tenant.id, Tenant.slug, Tenant.name).order_by(Tenant.id)
-        if county_id is not None:
-            stmt = stmt.where(Tenant.county_id == county_id)
-        if tenant_ids is not None:
-            stmt = stmt.where(Tenant.id.in_(list(tenant_ids)))
-        townships = db.session.execute(stmt).all()
-        ids = [t.id for t in townships]
-        if summary:
-            cases, visits, categories = summary_counts(ids, period, now, stats)
-        else:
-            cases = _case_counts(Case.tenant_id, [among(Case.tenant_id, ids)], period, now)
-            visits = _visit_counts(FollowUp.tenant_id, [among(FollowUp.tenant_id, ids)], period, now)
-            categories = _category_counts(Case.tenant_id, [among(Case.tenant_id, ids)], period)
-        flags = _grouped_count(Flag.tenant_id, select(Flag.tenant_id).where(among(Flag.tenant_id, ids),
-                                                                            *_flags_in(period)))
-        escalations = _escalations(period, [among(Escalation.tenant_id, ids)])
+    stmt = select(Tenant.id, Tenant.slug, Tenant.name).order_by(Tenant.id)
+    if county_id is not None:
+        stmt = stmt.where(Tenant.county_id == county_id)
+    if tenant_ids is not None:
+        stmt = stmt.where(Tenant.id.in_(list(tenant_ids)))
+    townships = db.session.execute(stmt).all()
+    ids = [t.id for t in townships]
+    if summary:
+        cases, visits, categories = summary_counts(ids, period, now, stats)
+    else:
+        cases = _case_counts(Case.tenant_id, [among(Case.tenant_id, ids)], period, now)
+        visits = _visit_counts(FollowUp.tenant_id, [among(FollowUp.tenant_id, ids)], period, now)
+        categories = _category_counts(Case.tenant_id, [among(Case.tenant_id, ids)], period)
+    flags = _grouped_count(Flag.tenant_id, select(Flag.tenant_id).where(among(Flag.tenant_id, ids),
+                                                                        *_flags_in(period)))
+    escalations = _escalations(period, [among(Escalation.tenant_id, ids)])
     rows, raw = [], []
     for township in townships:
         counts = _empty_counts(period)

@@ -3,18 +3,10 @@ from flask import abort, g, render_template, request
 
 from webapp.figures import bp
 from webapp.figures.exports import csv_response, xlsx_response
-from webapp.figures.periods import BadPeriod, Period
+from webapp.figures.periods import period_from_request
 from webapp.figures.queries import by_department, by_village, township_figures
 from webapp.figures.report import definitions, tiles, township_report
 from webapp.permissions import require
-
-
-def period_from_request() -> tuple[Period, object]:
-    """The period the query arguments name, or the current half-year and why they named none."""
-    try:
-        return Period.from_args(request.args), None
-    except BadPeriod as bad:
-        return Period.current_half(), bad.message
 
 
 def _report(period):

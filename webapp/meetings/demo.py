@@ -13,7 +13,7 @@ from tenants.models import Membership, Role
 from tenants.scope import tenant_scope
 from webapp import timelimits
 from webapp.cases.models import Case, CaseEvent, CaseState, Difficulty
-from webapp.cases.operations import Refused
+from webapp.errors import Refused
 from webapp.cases.workflow import OPEN
 from webapp.extensions import db
 from webapp.meetings import operations

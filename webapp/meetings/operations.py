@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from webapp.cases import operations as case_operations
 from webapp.cases.models import Case, CaseEvent, EscalationTarget
-from webapp.cases.operations import Refused
+from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.meetings.models import Action, ActionKind, Attendance, Decision, Meeting, MeetingKind
 from webapp.referrals.models import Department

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.cases.models import Case, CaseState, EscalationTarget
-from webapp.cases.operations import Refused
+from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db, htmx
 from webapp.documents import operations as document_operations
 from webapp.documents.models import Document
@@ -262,12 +262,8 @@ def add_action(meeting_id: int, decision_id: int):
 @require("meetings.manage")
 def finalise(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
-    try:
-        operations.finalise_minutes(meeting, g.membership)
-    except Refused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return _render_meeting(get_meeting_or_404(meeting_id), 409)
+    answer_refusals(lambda status, form: _render_meeting(get_meeting_or_404(meeting_id), 409))
+    operations.finalise_minutes(meeting, g.membership)
     db.session.commit()
     flash(_("The minutes are final."), "success")
     return redirect(url_for("meetings.minutes", meeting_id=meeting.id))

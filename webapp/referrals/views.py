@@ -7,6 +7,7 @@ from tenants.models import Role
 from webapp.cases import operations
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import Referral, ReferralStatus
+from webapp.errors import answer_refusals
 from webapp.extensions import db, htmx
 from webapp.permissions import require
 from webapp.referrals import bp
@@ -43,12 +44,8 @@ def inbox():
 def accept(referral_id: int):
     referral = get_referral_or_404(referral_id)
     case = get_case_or_404(referral.case_id)
-    try:
-        operations.accept_referral(case, g.membership)
-    except operations.Refused as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-        return redirect(url_for("referrals.inbox"))
+    answer_refusals(lambda status, form: redirect(url_for("referrals.inbox")))
+    operations.accept_referral(case, g.membership)
     db.session.commit()
     flash(_("Accepted %(number)s. Record the mediation on the case page.", number=case.number), "success")
     if htmx:

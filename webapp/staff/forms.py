@@ -17,7 +17,9 @@ class _MembershipFields(FlaskForm):
     department = SelectField(_l("Department (liaisons only)"), coerce=int, validate_choice=False)
 
     def setup(self, roles, departments):
-        self.role.choices = _role_choices(roles)
+        # No role is chosen for the director: a new member who slips through as a director
+        # would see and do everything (the first in the list is the most powerful).
+        self.role.choices = [("", "—")] + _role_choices(roles)
         self.department.choices = [(0, "—")] + [(d.id, d.name) for d in departments]
         return self
 

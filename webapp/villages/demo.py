@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tenants.scope import tenant_scope
 from webapp.cases.models import Case, Category, Level, Source
+from webapp.cases.workflow import FINAL
 from webapp.extensions import db
 from webapp.types import utcnow
 from webapp.villages import operations
@@ -84,8 +85,10 @@ def _link_cases(tenant, councils: list[Council], site: RelocationProject) -> Non
     if not councils:
         return
     linked = select(CaseLink.case_id)
-    cases = db.session.scalars(select(Case).where(Case.tenant_id == tenant.id, Case.id.not_in(linked))
-                               .order_by(Case.id)).all()
+    # Councils came after the cases: a closed or archived case's record is final, so only the
+    # open ones are linked (the others would have been linked while they were open).
+    cases = db.session.scalars(select(Case).where(Case.tenant_id == tenant.id, Case.id.not_in(linked),
+                                                  Case.state.not_in(FINAL)).order_by(Case.id)).all()
     by_group = {c.group_id: c for c in councils if c.group_id}
     relocation = db.session.scalar(select(Category.id).where(Category.name == "易地搬迁"))
     for case in cases:

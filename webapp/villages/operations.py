@@ -6,6 +6,7 @@ from sqlalchemy import func, select, union
 
 from webapp.cases.models import Source, Level
 from webapp.cases.operations import record_event
+from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.types import utcnow
 from webapp.villages.models import (
@@ -13,15 +14,6 @@ from webapp.villages.models import (
     RelocationProject, Village, VillagerGroup,
 )
 from webapp.villages.rules import council_size, households_problem, size_problem
-
-
-class Refused(Exception):
-    """A rule forbids this; ``message`` says which, ``field`` where to show it (None: above the form)."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # -- villages and groups ------------------------------------------------------------------

@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from webapp.cases.access import get_case_or_404
+from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.permissions import require
 from webapp.villages import bp, operations, queries
@@ -31,7 +32,7 @@ def saved(form, save, done):
         return None
     try:
         result = save()
-    except operations.Refused as refusal:
+    except Refused as refusal:
         message = _refuse(form, refusal)
         if message:
             flash(message, "error")
@@ -157,7 +158,7 @@ def add_member(council_id: int):
     try:
         operations.add_member(council, name=form.name.data.strip(), role=CouncilRole(form.role.data),
                               phone=(form.phone.data or "").strip() or None)
-    except operations.Refused as refusal:
+    except Refused as refusal:
         message = _refuse(form, refusal)
         return _render_council(queries.get_council_or_404(council_id), 422, member_form=form, refusal=message,
                                refused_action="add")
@@ -174,7 +175,7 @@ def remove_member(council_id: int, member_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             operations.remove_member(council, member)
-        except operations.Refused as refusal:
+        except Refused as refusal:
             db.session.rollback()
             return _render_council(queries.get_council_or_404(council_id), 422, refusal=refusal.message,
                                    refused_action=f"remove-{member_id}")
@@ -190,7 +191,7 @@ def confirm_council(council_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             operations.confirm_council(council)
-        except operations.Refused as refusal:
+        except Refused as refusal:
             db.session.rollback()
             return _render_council(queries.get_council_or_404(council_id), 422, refusal=refusal.message,
                                    refused_action="confirm")
