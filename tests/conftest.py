@@ -109,7 +109,7 @@ class Services:
 def make_app(services: Services, **overrides):
     from flask_migrate import upgrade
 
-    app = create_app(TestConfig, **services.config(), **overrides)
+    app = create_app(TestConfig, **{**services.config(), **overrides})
     with app.app_context():
         upgrade()
         _db.engine.dispose()

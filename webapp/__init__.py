@@ -1,10 +1,11 @@
 """调解台: dispute mediation for township centers.
 
-``create_app()`` reads as the table of contents: configuration, extensions, tenancy,
+``create_app()`` reads as the table of contents: configuration and its keys, extensions, tenancy,
 blueprints, command line, error pages.
 """
 from flask import Flask
 
+from webapp import keys
 from webapp.config import INSTANCE, ROOT, Config
 
 
@@ -12,6 +13,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(INSTANCE))
     app.config.from_object(config)
     app.config.update(overrides)
+    keys.configure(app)
 
     _extensions(app)
     _tenancy(app)
@@ -28,6 +30,7 @@ def _extensions(app: Flask) -> None:
     from webapp.auth.operations import load_session_user
     from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
+    app.wsgi_app = database.RetryReads(app.wsgi_app)  # a page view outlives a database restart
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -37,6 +40,7 @@ def _extensions(app: Flask) -> None:
     security_headers.init_app(app)
     database.prepare(app)
     db.init_app(app)
+    database.end_sessions_quietly(app)
     with app.app_context():
         for engine in db.engines.values():
             database.tune_engine(engine, app.config["DATABASE_PING_AFTER_IDLE"])
@@ -98,16 +102,21 @@ def _cli(app: Flask) -> None:
     from webapp.backup.cli import cli as backup_cli
     from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
+    from webapp.keys import cli as keys_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli):
         app.cli.add_command(group)
 
 
 def _errors(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError
+
     from webapp import errors
+    from webapp.database import answer_lost_connection
     from webapp.templating import render_error
 
     errors.init_app(app)
-    for status in (400, 403, 404, 405, 413, 429, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500, 503):
         app.register_error_handler(status, render_error)
+    app.register_error_handler(DBAPIError, answer_lost_connection)

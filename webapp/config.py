@@ -23,8 +23,12 @@ def embedded_redis_socket() -> Path:
     return INSTANCE / "redis.sock"
 
 
+def _embedded_database_url() -> str:
+    return f"sqlite:///{INSTANCE / 'tiaojie.db'}"
+
+
 def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'tiaojie.db'}"
+    url = os.environ.get("DATABASE_URL") or _embedded_database_url()
     # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 explicitly.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -33,9 +37,14 @@ def _database_url() -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
-    # Field-level encryption of personal data (ID numbers, phones, addresses).
+    # No defaults: the embedded default makes its own under instance/, any other deployment
+    # must set both (webapp/keys.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # Field-level encryption of personal data (ID numbers, phones, addresses): Fernet keys,
+    # comma-separated, newest first.
     DATA_KEY = os.environ.get("DATA_KEY", "")
+    # The laptop default: SQLite and Redis under instance/, no DATABASE_URL.
+    EMBEDDED = os.environ.get("DATABASE_URL", _embedded_database_url()) == _embedded_database_url()
 
     SQLALCHEMY_DATABASE_URI = _database_url()
     # Migrations run as the table owner; the app itself may connect as a role that
@@ -50,8 +59,12 @@ class Config:
     # In the order a worker takes them: time limits and notices first, then the slow work
     # (renderings, the figures summary).
     RQ_QUEUES = ["default", "slow"]
-    # A worker counts as alive while its heartbeat is younger than this.
-    WORKER_HEARTBEAT_MAX_AGE = 120
+    # A worker counts as alive while its heartbeat is younger than this (seconds); workers beat
+    # three times as often, idle or busy (worker/outage.py).
+    WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "120"))
+    # While Redis is unreachable the worker and the scheduler retry, waiting twice as long each
+    # time up to this (seconds), for as long as the outage lasts.
+    REDIS_RETRY_MAX_WAIT = float(os.environ.get("REDIS_RETRY_MAX_WAIT", "30"))
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -107,4 +120,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     SECRET_KEY = "test-secret"
+    DATA_KEY = "j90uJJIDitF6QV9pMBhfu3cN3bqD3Eq32_p1mejeKuI="  # for tests only
     LOGIN_RATE_LIMIT = "1000 per minute"

@@ -1,12 +1,17 @@
-"""Engine set-up that differs between the embedded SQLite default and PostgreSQL."""
+"""Engine set-up that differs between the embedded SQLite default and PostgreSQL, and what a
+request does when the database restarts under it."""
+import logging
 import re
 import sqlite3
 import time
 from pathlib import Path
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+
+log = logging.getLogger(__name__)
 
 
 def prepare(app) -> None:
@@ -57,10 +62,12 @@ def tune_engine(engine, ping_after_idle: float) -> None:
 
 
 def _ping_when_idle(engine, after: float) -> None:
-    """Check a pooled connection before use only when it sat idle ``after`` seconds or more:
-    one just returned by the previous request is known to work, and pinging it (what
-    ``pool_pre_ping`` does on every checkout) cost every page a round trip. A connection
-    found dead is replaced, as with ``pool_pre_ping``."""
+    """Check a pooled connection before use only when it sat idle ``after`` seconds or more,
+    or when the request may write: one just returned by the previous request is known to
+    work, and pinging it (what ``pool_pre_ping`` does on every checkout) cost every page a
+    round trip. A connection found dead is replaced, as with ``pool_pre_ping``. A page view
+    that meets a dead connection anyway (the database restarted since) is tried again
+    (``RetryReads``); a write is not, and pays one round trip here instead."""
 
     @event.listens_for(engine.pool, "checkin")
     def _returned(dbapi_connection, record):
@@ -70,7 +77,9 @@ def _ping_when_idle(engine, after: float) -> None:
     @event.listens_for(engine.pool, "checkout")
     def _taken(dbapi_connection, record, proxy):
         since = record.info.get("idle_since")
-        if since is None or time.monotonic() - since < after:
+        if since is None:
+            return  # just connected
+        if time.monotonic() - since < after and not (has_request_context() and request.method not in SAFE):
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
@@ -83,6 +92,7 @@ def _keep_prepared_statements(engine) -> None:
     same): psycopg forgets every prepared statement on ROLLBACK, and a page that only reads
     ends with one, so PostgreSQL parsed and planned each statement of every page afresh
     (0.1 to 0.3 ms each). Anything but a SELECT, a savepoint included, keeps the ROLLBACK."""
+    from psycopg import Error
     from psycopg.pq import TransactionStatus
 
     @event.listens_for(engine, "begin")
@@ -96,7 +106,108 @@ def _keep_prepared_statements(engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _ending(conn):
+        if conn.invalidated:
+            return
         dbapi_connection = conn.connection.dbapi_connection
-        if not conn.info.get("wrote", True) and \
+        if not conn.info.get("wrote", True) and dbapi_connection is not None and \
                 dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
-            dbapi_connection.commit()  # the ROLLBACK that follows finds no transaction to end
+            try:
+                dbapi_connection.commit()  # the ROLLBACK that follows finds no transaction to end
+            except Error:
+                pass  # the connection died: the ROLLBACK that follows finds that out, and the pool replaces it
+
+
+# -- a connection lost (the database restarted) -------------------------------------------------
+SAFE = {"GET", "HEAD", "OPTIONS"}
+# Between the tries of a page view whose connection was lost: about 7 s in all, longer than a
+# PostgreSQL restart takes.
+READ_RETRY_WAITS = (0.05, 0.2, 0.5, 1, 2, 3)
+_RETRY, _TRIES = "tiaojie.retry_request", "tiaojie.request_tries"
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` says the connection to PostgreSQL broke or could not be made (the
+    server restarting or shutting down), rather than that the statement was refused."""
+    if not isinstance(error, DBAPIError) or not type(error.orig).__module__.startswith("psycopg"):
+        return False
+    if error.connection_invalidated:
+        return True
+    state = getattr(error.orig, "sqlstate", None)
+    return type(error.orig).__name__ == "OperationalError" and (state is None or state.startswith(("08", "57P")))
+
+
+def answer_lost_connection(error):
+    """Error handler: a page view whose connection was lost is tried again from the start
+    (``RetryReads``); the pool has already dropped the broken connection, or the server is
+    not back yet and the next try waits longer. Anything else answers 503, "请重试": the
+    transaction died with its connection, so nothing of it was written — unless the COMMIT
+    itself was cut, which no one can know, hence "check and try again"."""
+    from flask_login import AnonymousUserMixin
+
+    from webapp.extensions import db
+    from webapp.templating import render_error
+
+    if not connection_lost(error):
+        raise error
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass
+    tries = request.environ.get(_TRIES, 0)
+    if request.method in SAFE and tries < len(READ_RETRY_WAITS):
+        request.environ[_RETRY] = True
+        return "", 503  # never sent: RetryReads runs the request again
+    log.warning("%s %s answered 503: database connection lost (%s)", request.method, request.path,
+                type(error.orig).__name__)
+    from flask import g
+    from werkzeug.exceptions import ServiceUnavailable
+
+    if "_login_user" not in g:  # signing the user in needs the database too
+        g._login_user = AnonymousUserMixin()
+    return render_error(ServiceUnavailable())
+
+
+def end_sessions_quietly(app) -> None:
+    """At the end of a request the session's transaction is rolled back (a view has committed
+    what it wrote). If the connection died after the last statement, that rollback fails, and
+    would turn a finished page into a 500: it has nothing to undo, so let it fail quietly.
+    Registered after Flask-SQLAlchemy, so that it runs before its own teardown."""
+    from webapp.extensions import db
+
+    @app.teardown_appcontext
+    def _end_session(exc):
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not connection_lost(error):
+                raise
+            db.session.registry.clear()
+
+
+class RetryReads:
+    """WSGI middleware: runs a GET or HEAD again when ``answer_lost_connection`` asks for it,
+    after a short wait, without sending the failed answer. Reads have no body to replay and
+    change nothing twice."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in SAFE:
+            return self.wsgi_app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            if environ.get(_RETRY):
+                return lambda data: None
+            return start_response(status, headers, exc_info)
+
+        while True:
+            environ.pop(_RETRY, None)
+            body = self.wsgi_app(environ, start)
+            if not environ.get(_RETRY):
+                return body
+            if hasattr(body, "close"):
+                body.close()
+            tries = environ.get(_TRIES, 0)
+            environ[_TRIES] = tries + 1
+            time.sleep(READ_RETRY_WAITS[tries])

@@ -1,18 +1,20 @@
 """Personal data of the parties: encryption at rest, masking, and validation.
 
-ID-card numbers, phone numbers and addresses are stored encrypted (Fernet, key from
-``DATA_KEY``) and leave the server masked — on every page, export and PDF — unless a role
-that needs the full value reveals one field, which is written to the audit log.
+ID-card numbers, phone numbers and addresses are stored encrypted (Fernet, keys from
+``DATA_KEY``, rotated with ``flask keys rotate``) and leave the server masked — on every page,
+export and PDF — unless a role that needs the full value reveals one field, which is written
+to the audit log.
 """
-import base64
-import hashlib
 import re
 from datetime import date
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
+
+from webapp.keys import data_keys
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -23,24 +25,24 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # -- encryption -----------------------------------------------------------------------------
 
 
-def _fernet() -> MultiFernet:
-    """Keys from ``DATA_KEY`` (comma-separated, newest first, for rotation). Without one,
-    a key is derived from ``SECRET_KEY`` so the laptop default works; production sets it."""
-    configured = current_app.config.get("DATA_KEY") or ""
-    keys = [k.strip() for k in configured.split(",") if k.strip()]
-    if not keys:
-        digest = hashlib.sha256(("tiaojie-data:" + current_app.config["SECRET_KEY"]).encode()).digest()
-        keys = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(k) for k in keys])
+def fernet() -> MultiFernet:
+    """The keys of ``DATA_KEY`` (comma-separated, newest first): the newest encrypts, every one
+    decrypts. There is no default: create_app() refuses to start without one (webapp/keys.py)."""
+    return _fernet(current_app.config["DATA_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _fernet(configured: str) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in data_keys(configured)])
 
 
 def encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode()
+    return fernet().encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return fernet().decrypt(token.encode()).decode()
     except InvalidToken as error:
         raise ValueError("personal data cannot be decrypted with the configured DATA_KEY") from error
 

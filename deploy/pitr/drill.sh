@@ -69,6 +69,7 @@ load_demo() {
   mkdir -p "$WORK/instance"
   (cd "$ROOT" && env TIAOJIE_INSTANCE="$WORK/instance" \
      DATABASE_URL="postgresql://tiaojie_app@127.0.0.1:$PORT/tiaojie" \
+     SECRET_KEY=drill-only-secret DATA_KEY=dHJpbGwtb25seS1kYXRhLWtleS0zMi1ieXRlcy0hISE= \
      DATABASE_OWNER_URL="postgresql://postgres@127.0.0.1:$PORT/tiaojie" \
      REDIS_URL="redis://127.0.0.1:1/0" \
      sh -c "'$FLASK' --app webapp db upgrade && '$FLASK' --app webapp demo seed" >"$WORK/demo.log" 2>&1) \

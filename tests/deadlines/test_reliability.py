@@ -27,7 +27,7 @@ from tests.conftest import TEST_DATABASE_URL, make_app
 from tests.deadlines.conftest import Center, sweep
 from webapp.cases import operations
 from webapp.cases.models import Case, CaseEvent, Referral, Risk
-from webapp.config import ROOT
+from webapp.config import ROOT, TestConfig
 from webapp.deadlines.models import CaseAlert, CaseWatch, Escalation, Flag, Notification
 from webapp.deadlines.sweep import run_sweep
 from webapp.extensions import db
@@ -210,7 +210,8 @@ STALL = textwrap.dedent('''
 
 def _worker_env(live_services, tmp_path, **extra):
     env = dict(os.environ, DATABASE_URL=live_services.database_url, REDIS_URL=live_services.redis_url,
-               TIAOJIE_INSTANCE=str(tmp_path / "instance"), **extra)
+               TIAOJIE_INSTANCE=str(tmp_path / "instance"), SECRET_KEY=TestConfig.SECRET_KEY,
+               DATA_KEY=TestConfig.DATA_KEY, **extra)
     env.pop("DATABASE_OWNER_URL", None)
     if live_services.owner_url:
         env["DATABASE_OWNER_URL"] = live_services.owner_url

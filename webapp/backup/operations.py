@@ -152,6 +152,8 @@ def migrate_restored(url: str) -> bool:
         return False
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_OWNER_URL"}
     env["DATABASE_URL"] = url
+    # A database of its own needs the keys (webapp/keys.py): this app's, which its data is under.
+    env["SECRET_KEY"], env["DATA_KEY"] = current_app.config["SECRET_KEY"], current_app.config["DATA_KEY"]
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "db", "upgrade"], env=env,
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if result.returncode:
