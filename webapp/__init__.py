@@ -26,7 +26,7 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
 def _extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from webapp import database, security_headers, static_files
+    from webapp import database, input_rules, security_headers, static_files
     from webapp.auth.operations import load_session_user
     from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
@@ -38,6 +38,7 @@ def _extensions(app: Flask) -> None:
     compress.init_app(app)
     static_files.init_app(app)
     security_headers.init_app(app)
+    input_rules.init_app(app)
     database.prepare(app)
     db.init_app(app)
     database.end_sessions_quietly(app)

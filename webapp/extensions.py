@@ -49,3 +49,17 @@ def select_locale() -> str:
 
 babel = Babel()
 
+
+
+def _escape_lazy_strings() -> None:
+    """Flask-Babel's lazy strings call themselves HTML (``__html__`` gives the text as is), so
+    Jinja and Markup would put a message such as "There is already a village called
+    %(name)s." on the page without escaping the name a user typed. Our messages are text, never
+    HTML: a lazy string is escaped like any other value, values and all."""
+    from flask_babel.speaklater import LazyString
+    from markupsafe import escape
+
+    LazyString.__html__ = lambda self: escape(str(self))
+
+
+_escape_lazy_strings()

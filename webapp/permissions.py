@@ -6,7 +6,7 @@ against it, role by role.
 """
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, request
 
 from tenants.models import Role
 
@@ -67,6 +67,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "pay.own": frozenset({R.TOWNSHIP_ADMIN, R.MEDIATOR, R.OFFICER}),
 }
 
+# Who reads and never writes: the county reviewer reviews every township of the county,
+# read-only (DOMAIN.md), whatever action a page is guarded by. A request that may change
+# something (any method but GET, HEAD and OPTIONS) is refused to them here, in one place,
+# rather than in each view that also takes a form.
+READ_ONLY_ROLES = frozenset({R.COUNTY_REVIEWER})
+# Actions that are reading even when asked for by POST: they hand out a copy and change no
+# record of the township (the county's ZIP of archived case files, built by a job).
+READS_BY_POST = frozenset({"case_files.export"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 # Roles a staff manager may hand out inside a township.
 GRANTABLE: dict[Role, frozenset[Role]] = {
     R.COUNTY_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
@@ -83,8 +93,14 @@ def can(action: str, role: Role | None = None) -> bool:
     return role in PERMISSIONS[action]
 
 
+def may_write(action: str, role: Role) -> bool:
+    """Whether ``role`` may send a request that changes something under ``action``."""
+    return role not in READ_ONLY_ROLES or action in READS_BY_POST
+
+
 def require(action: str):
-    """Answer 403 unless the current membership's role may do ``action``."""
+    """Answer 403 unless the current membership's role may do ``action`` — and, for a request
+    that may change something, unless the role may write at all (``READ_ONLY_ROLES``)."""
     if action not in PERMISSIONS:
         raise KeyError(action)
 
@@ -92,6 +108,8 @@ def require(action: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not can(action):
+                abort(403)
+            if request.method not in SAFE_METHODS and not may_write(action, g.membership.role):
                 abort(403)
             return view(*args, **kwargs)
 

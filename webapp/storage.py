@@ -5,6 +5,8 @@ import shutil
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 
 class DirectoryStorage:
@@ -49,6 +51,35 @@ class DirectoryStorage:
             shutil.copyfileobj(source, out)
         tmp.replace(path)
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
 
 def get_storage() -> DirectoryStorage:
     return DirectoryStorage(current_app.config["STORAGE_DIR"])
+
+
+# -- a file and the row that records it, in one transaction -----------------------------------
+
+_STORED = "stored_files"
+
+
+def put_recorded(session: Session, storage, key: str, data: bytes) -> None:
+    """Store a file that a row of ``session``'s open transaction records. If the transaction
+    does not commit (a refused request, an error, a lost connection), the file is deleted again:
+    no file is left on disk without its row."""
+    storage.put(key, data)
+    session.info.setdefault(_STORED, []).append((storage, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_stored_files(session):
+    session.info.pop(_STORED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_unrecorded_files(session, transaction):
+    if transaction.parent is not None:
+        return
+    for storage, key in session.info.pop(_STORED, ()):
+        storage.delete(key)

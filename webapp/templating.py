@@ -110,7 +110,9 @@ def locale_code() -> str:
 
 def render_error(error):
     status = getattr(error, "code", 500) or 500
-    if status == 400 and "CSRF" in str(getattr(error, "description", "")):
+    if getattr(error, "message", None) is not None:  # webapp.input_rules.BadInput says what was wrong
+        message = error.message
+    elif status == 400 and "CSRF" in str(getattr(error, "description", "")):
         message = _l("This form has expired. Reload the page and try again.")
     elif status == 413:  # MAX_CONTENT_LENGTH: refused before any view read the form
         message = _l("What you sent is too large (at most %(mb)d MB). Choose a smaller file, or take the photo at "

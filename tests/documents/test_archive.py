@@ -132,3 +132,25 @@ def test_the_county_downloads_a_townships_archived_files_as_one_zip(db, tenant, 
     assert files[second.number].sha256 in manifest and not_archived.number not in manifest
     assert theirs_number not in manifest
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.event == "archive_zip.download")) is not None
+
+
+def test_the_zip_manifest_writes_a_formula_like_title_as_text(db, tenant, login_as):
+    """A title typed as a formula (=, +, -, @) is text in 清单.csv, not a formula the reviewer's
+    spreadsheet would run (webapp.spreadsheets)."""
+    staff = Staff(tenant)
+    titles = ['=HYPERLINK("http://evil.example","点击")', "+1+1", "-2+3", "@SUM(A1)"]
+    for title in titles:
+        _ready_case_file(db, case_in(S.ARCHIVED, staff, title=title), b"%PDF")
+    db.session.commit()
+    county = login_as("county_reviewer")
+    today = timelimits.today()
+    county.post("/county/case-files/", data={"csrf_token": county.csrf, "township": tenant.id,
+                                             "start": (today - timedelta(days=30)).isoformat(),
+                                             "end": today.isoformat()})
+    document = db.session.scalar(select(Document).where(Document.kind == "archive_zip"))
+    assert render_document(tenant.id, document.id) == "ready"
+    archive = zipfile.ZipFile(io.BytesIO(county.get(f"/county/case-files/{document.id}.zip").get_data()))
+    import csv
+
+    rows = list(csv.reader(io.StringIO(archive.read("清单.csv").decode("utf-8-sig"))))
+    assert sorted(row[1] for row in rows[1:]) == sorted("'" + title for title in titles)

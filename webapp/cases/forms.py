@@ -7,6 +7,8 @@ from wtforms import DateField, DecimalField, RadioField, SelectField, SelectMult
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp import timelimits
+from webapp.cases.models import Case, MediationSession, Party
+from webapp.input_rules import fits, record_id
 from webapp.labels import choices
 from webapp.personal_data import id_number_problem, phone_problem
 from webapp.villages.forms import CaseLinkFields
@@ -34,11 +36,11 @@ def _not_in_future(form, field):
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "0") else None
+    return record_id(value) if value not in (None, "", "0") else None
 
 
 class _CaseFields(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the dispute a short title.")), Length(max=120)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the dispute a short title.")), fits(Case.title)])
     source = SelectField(_l("Source"), validators=[DataRequired(_REQUIRED)])
     category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
     village = SelectField(_l("Village"), coerce=_optional_int, validators=[Optional()])
@@ -65,7 +67,7 @@ class _CaseFields(FlaskForm):
 
 
 class PartyFields(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the party's name.")), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the party's name.")), fits(Party.name)])
     role = SelectField(_l("Role in the dispute"))
     id_number = StringField(_l("ID number"), validators=[Optional(), _id_number])
     phone = StringField(_l("Phone"), validators=[Optional(), _phone])
@@ -77,7 +79,7 @@ class PartyFields(FlaskForm):
 
 
 class IntakeForm(CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting or handling council, the site
-    party_name = StringField(_l("Applicant's name"), validators=[Optional(), Length(max=40)])
+    party_name = StringField(_l("Applicant's name"), validators=[Optional(), fits(Party.name)])
     party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), _phone])
     party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), _id_number])
 
@@ -99,24 +101,44 @@ class PartyForm(PartyFields):
 class SessionForm(FlaskForm):
     held_on = DateField(_l("Date"), default=timelimits.today,
                         validators=[InputRequired(_l("Enter the date of the session.")), _not_in_future])
-    place = StringField(_l("Place"), validators=[DataRequired(_l("Enter where it took place.")), Length(max=80)])
+    place = StringField(_l("Place"), validators=[DataRequired(_l("Enter where it took place.")), fits(MediationSession.place)])
     participants = TextAreaField(_l("Who took part"), validators=[DataRequired(_l("Name who took part."))])
     notes = TextAreaField(_l("Record"), validators=[DataRequired(_l("Write down what was said and agreed."))])
 
 
+def _file_name_fits(form, field):
+    from webapp.cases.models import Attachment
+    from webapp.input_rules import column_length
+
+    most = column_length(Attachment.filename)
+    if field.data and len(field.data.filename or "") > most:
+        raise ValidationError(_l("The file name is longer than %(n)d characters. Rename the file and try again.",
+                                 n=most))
+
+
 class AttachmentForm(FlaskForm):
-    file = FileField(_l("Photo or scan"), validators=[FileRequired(_l("Choose a file."))])
+    file = FileField(_l("Photo or scan"), validators=[FileRequired(_l("Choose a file.")), _file_name_fits])
 
 
 # -- one form per workflow transition ------------------------------------------------------
 
 
+def _tags_fit(form, field):
+    """Each comma-separated tag is one row (``CaseTag.label``): each must fit its column."""
+    from webapp.cases.models import CaseTag
+    from webapp.input_rules import column_length
+
+    most = column_length(CaseTag.label)
+    if any(len(part.strip()) > most for part in (field.data or "").replace("，", ",").split(",")):
+        raise ValidationError(_l("Each entry can be at most %(n)d characters long.", n=most))
+
+
 class AssessForm(FlaskForm):
     difficulty = RadioField(_l("Difficulty"), validators=[InputRequired(_l("Choose the difficulty."))])
     risk = RadioField(_l("Risk"), validators=[InputRequired(_l("Choose the risk."))])
-    key_areas = StringField(_l("Key areas"), description=_l("Separate several with commas."))
-    key_groups = StringField(_l("Key groups"))
-    key_issues = StringField(_l("Key issues"))
+    key_areas = StringField(_l("Key areas"), description=_l("Separate several with commas."), validators=[_tags_fit])
+    key_groups = StringField(_l("Key groups"), validators=[_tags_fit])
+    key_issues = StringField(_l("Key issues"), validators=[_tags_fit])
     key_persons = SelectMultipleField(_l("Key persons involved"), coerce=int, validate_choice=True)
     note = TextAreaField(_l("Assessment"))
 

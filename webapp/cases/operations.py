@@ -24,6 +24,7 @@ from webapp.cases.models import (
     CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus,
 )
 from webapp.extensions import db
+from webapp.storage import put_recorded
 from webapp.types import utcnow
 
 
@@ -228,7 +229,7 @@ def assess_case(case: Case, actor, *, difficulty, risk, tags=(), key_person_ids=
     days = timelimits.limit_days(difficulty, settings_for(case.tenant_id))
     case.difficulty, case.risk, case.limit_days = difficulty, risk, days
     case.assessed_at = utcnow()
-    for kind, label in tags:
+    for kind, label in dict.fromkeys(tags):  # a tag typed twice is one tag
         case.tags.append(CaseTag(tenant_id=case.tenant_id, kind=kind, label=label))
     for key_person_id in key_person_ids:
         db.session.add(CaseKeyPerson(tenant_id=case.tenant_id, case_id=case.id, key_person_id=key_person_id))
@@ -433,13 +434,13 @@ def add_attachment(case: Case, actor, *, filename: str, content_type: str, data:
 
     check_record_open(case)
     key = f"{case.tenant_id}/{case.id}/{secrets.token_hex(8)}"
-    storage.put(key, data)
     attachment = Attachment(tenant_id=case.tenant_id, case_id=case.id, filename=filename, content_type=content_type,
                             size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
                             uploaded_by_id=actor.user_id)
     case.attachments.append(attachment)
     record_event(case, actor, "attachment_added", data={"filename": filename, "size": len(data)})
     db.session.flush()
+    put_recorded(db.session(), storage, key, data)  # kept only if the row is committed
     return attachment
 
 

@@ -3,6 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from tenants.models import Tenant
+from webapp.input_rules import fits
+
 
 class TownshipForm(FlaskForm):
     slug = StringField(
@@ -15,5 +18,5 @@ class TownshipForm(FlaskForm):
     )
     name = StringField(
         _l("Township name"),
-        validators=[DataRequired(_l("Enter the township's name.")), Length(max=64)],
+        validators=[DataRequired(_l("Enter the township's name.")), fits(Tenant.name)],
     )

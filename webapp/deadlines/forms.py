@@ -1,10 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from webapp.cases.forms import _optional_int
+from webapp.cases.models import Case
 from webapp.deadlines.labels import FAULTS
+from webapp.deadlines.models import CalendarOverride
+from webapp.input_rules import fits
 
 
 
@@ -27,7 +30,7 @@ class ResolveFlagForm(FlaskForm):
 
 class RaiseFlagForm(FlaskForm):
     fault = RadioField(_l("Fault"), coerce=int, choices=FAULTS, validators=[InputRequired(_l("Choose the fault."))])
-    case_number = StringField(_l("Case number (if any)"), validators=[Optional(), Length(max=40)],
+    case_number = StringField(_l("Case number (if any)"), validators=[Optional(), fits(Case.number)],
                               description=_l("As you like: 42, 2026-42 or the full number; or pick from the list."),
                               render_kw={"list": "recent-cases", "autocomplete": "off"})
     responsible = SelectField(_l("Person responsible"), coerce=_optional_int, validators=[Optional()])
@@ -44,4 +47,4 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
     is_workday = RadioField(_l("This day is"), choices=[("work", _l("a working day")), ("off", _l("a day off"))],
                             validators=[InputRequired(_l("Choose one."))])
-    note = StringField(_l("Note"), validators=[Length(max=60)])
+    note = StringField(_l("Note"), validators=[fits(CalendarOverride.note)])

@@ -4,7 +4,6 @@ workflow (closing and archiving a case request its case file); rendering runs in
 
 Operations flush; the view or job that called them commits.
 """
-import csv
 import hashlib
 import io
 import logging
@@ -15,6 +14,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from webapp import spreadsheets
 from webapp.cases.models import Case, CaseState
 from webapp.documents.builders import build
 from webapp.documents.models import Document, DocumentStatus, Failure, Kind
@@ -302,9 +302,8 @@ def build_archive_zip(document: Document, storage, on_progress=None) -> Document
     db.session.flush()
     if on_progress:
         on_progress()
-    buffer, manifest = io.BytesIO(), io.StringIO()
-    writer = csv.writer(manifest)
-    writer.writerow(["案号", "案由", "归档日期", "卷宗版本", "页数", "SHA-256", "文件名"])
+    buffer = io.BytesIO()
+    manifest = [["案号", "案由", "归档日期", "卷宗版本", "页数", "SHA-256", "文件名"]]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for case in cases:
             case_file = newest(document.tenant_id, Kind.CASE_FILE, case.id, ready=True)
@@ -312,11 +311,11 @@ def build_archive_zip(document: Document, storage, on_progress=None) -> Document
                 case_file = render(request_case_file(case), storage)
             name = f"{case.number}.pdf"
             archive.writestr(name, storage.get(case_file.storage_key))
-            writer.writerow([case.number, case.title, case.archived_at.astimezone(BEIJING).date().isoformat(),
+            manifest.append([case.number, case.title, case.archived_at.astimezone(BEIJING).date().isoformat(),
                              case_file.version, case_file.pages, case_file.sha256, name])
             document.progress += 1
             db.session.flush()
             if on_progress:
                 on_progress()
-        archive.writestr("清单.csv", "\ufeff" + manifest.getvalue())
+        archive.writestr("清单.csv", spreadsheets.csv_text(manifest))
     return _store(document, buffer.getvalue(), pages=None, title=document.title, storage=storage)

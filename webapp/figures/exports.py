@@ -3,7 +3,6 @@ with a byte-order mark, so Excel opens Chinese correctly) and as XLSX (one sheet
 Headers are in the user's language (zh_CN by default); rates go to XLSX as numbers formatted
 as percentages, to CSV and the page as the same rounded text.
 """
-import csv
 import io
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp import spreadsheets
 from webapp.labels import label_sets, register
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
@@ -123,23 +123,9 @@ def department_table(rows) -> Table:
 # -- the files ---------------------------------------------------------------------------------
 
 
-def _safe(cell):
-    """Text a spreadsheet would read as a formula is written as text."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
-    return cell
-
-
 def csv_response(table: Table, filename: str, preface=()) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    for line in preface:
-        writer.writerow(line)
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([_safe(cell_text(c)) for c in row])
-    return Response(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8",
+    rows = [*preface, table.header, *([cell_text(c) for c in row] for row in table.rows)]
+    return Response(spreadsheets.csv_text(rows).encode("utf-8"), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": _attachment(filename)})
 
 
@@ -152,12 +138,12 @@ def xlsx_response(tables, filename: str, preface=()) -> Response:
     for table in tables:
         sheet = book.create_sheet(_sheet_title(str(table.title)))
         for line in preface:
-            sheet.append(list(line))
-        sheet.append([str(h) for h in table.header])
+            spreadsheets.append(sheet, line)
+        spreadsheets.append(sheet, table.header)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([c.value if isinstance(c, Rate) else _safe(c) for c in row])
+            spreadsheets.append(sheet, [c.value if isinstance(c, Rate) else c for c in row])
             for value, cell in zip(row, sheet[sheet.max_row]):
                 if isinstance(value, Rate):
                     cell.number_format = "0.0%"

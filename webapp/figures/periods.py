@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from webapp.timelimits import BEIJING, today
 
 MAX_DAYS = 366 * 5  # a custom range covers at most five years
+YEARS = (2000, 2100)  # what the service counts over (and what a date can be shifted within)
 
 
 class BadPeriod(ValueError):
@@ -39,6 +40,8 @@ class Period:
     kind: str = "range"
 
     def __post_init__(self):
+        if not (YEARS[0] <= self.first.year and self.last.year <= YEARS[1]):
+            raise BadPeriod(_l("Give a period between the years 2000 and 2100."))
         if self.last < self.first:
             raise BadPeriod(_l("The end of the period comes before its start."))
 

@@ -1,15 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from webapp.cases.forms import _id_number, _optional_int, _phone
+from webapp.cases.models import KeyPerson
+from webapp.input_rules import fits
 
 KINDS = ["长期非正常上访人员", "有极端暴力倾向人员", "肇事肇祸风险人员", "其他"]
 
 
 class KeyPersonForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(KeyPerson.name)])
     kind = SelectField(_l("Kind"), choices=[(k, k) for k in KINDS])
     village = SelectField(_l("Village"), coerce=_optional_int, validators=[Optional()])
     measures = TextAreaField(_l("Control measures"),
@@ -17,7 +19,7 @@ class KeyPersonForm(FlaskForm):
     responsible = StringField(
         _l("Responsible person"),
         description=_l("Who answers for this person: the territorial principle, whoever is in charge is responsible."),
-        validators=[DataRequired(_l("Name the responsible person.")), Length(max=60)],
+        validators=[DataRequired(_l("Name the responsible person.")), fits(KeyPerson.responsible)],
     )
     id_number = StringField(_l("ID number"), validators=[Optional(), _id_number])
     phone = StringField(_l("Phone"), validators=[Optional(), _phone])

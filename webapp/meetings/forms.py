@@ -7,8 +7,9 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.cases.forms import _optional_int
+from webapp.input_rules import fits
 from webapp.labels import choices, register
-from webapp.meetings.models import ActionKind, MeetingKind
+from webapp.meetings.models import ActionKind, Attendance, Meeting, MeetingKind
 
 KIND_LABELS = register("meeting_kind", {MeetingKind.MID_YEAR: _l("Mid-year meeting"),
                                        MeetingKind.YEAR_END: _l("Year-end meeting")})
@@ -32,11 +33,11 @@ class MeetingForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date of the meeting."))])
     held_at = TimeField(_l("Time"), default=time(9, 0),
                         validators=[InputRequired(_l("Enter the time the meeting starts."))])
-    place = StringField(_l("Place"), validators=[DataRequired(_l("Enter where the meeting is held.")), Length(max=80)])
+    place = StringField(_l("Place"), validators=[DataRequired(_l("Enter where the meeting is held.")), fits(Meeting.place)])
     chair = StringField(_l("Chair"), description=_l("The township mediation committee's director convenes it."),
-                        validators=[DataRequired(_l("Name who chairs the meeting.")), Length(max=40)])
+                        validators=[DataRequired(_l("Name who chairs the meeting.")), fits(Meeting.chair)])
     title = StringField(_l("Title"), description=_l("Leave empty for the usual title."),
-                        validators=[Optional(), Length(max=80)])
+                        validators=[Optional(), fits(Meeting.title)])
 
     def setup(self, taken: set, editing: bool = False):
         """``taken``: the (year, kind) of the township's other meetings."""
@@ -75,7 +76,7 @@ def attendance_form(departments, villages, data=None):
     for unit in list(departments) + list(villages):
         key = unit_key(unit)
         fields[f"present_{key}"] = BooleanField(_l("Present"))
-        fields[f"name_{key}"] = StringField(_l("Who came"), validators=[Length(max=40)])
+        fields[f"name_{key}"] = StringField(_l("Who came"), validators=[fits(Attendance.attendee)])
     form_class = type("AttendanceForm", (_AttendanceForm,), fields)
     form = form_class(data=data)
     form.units = [(unit_key(u), u) for u in list(departments) + list(villages)]

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from webapp import spreadsheets
 from webapp.pay.rates import DIFFICULTY_LABELS, EMPLOYMENT_LABELS, KIND_LABELS, OUTCOME_LABELS
 
 MONEY = "#,##0.00"
@@ -30,15 +31,15 @@ def _person(entry) -> list:
 
 
 def _sheet(sheet, title_row, headers, rows, total=None, money_columns=()):
-    sheet.append(title_row)
+    spreadsheets.append(sheet, title_row)
     sheet["A1"].font = Font(bold=True)
-    sheet.append(headers)
+    spreadsheets.append(sheet, headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe(cell) for cell in row])
+        spreadsheets.append(sheet, row)
     if total is not None:
-        sheet.append(total)
+        spreadsheets.append(sheet, total)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
     for column in money_columns:
@@ -79,13 +80,6 @@ def summary_workbook(tenant, month, rows, statements) -> bytes:
     _sheet(lines, [_("%(township)s per-case pay %(month)s: every case", township=tenant.name, month=str(month))],
            headers, body, money_columns=(8,))
     return _save(book)
-
-
-def _safe(cell):
-    """Text a spreadsheet would read as a formula (a case title typed as "=…") stays text."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
-    return cell
 
 
 def attachment(filename: str) -> str:

@@ -5,11 +5,12 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import InputRequired, Optional, StopValidation
 
 from webapp import timelimits
 from webapp.cases.forms import _optional_int, _phone
-from webapp.pay.models import Employment, StaffKind
+from webapp.input_rules import fits
+from webapp.pay.models import Employment, RosterEntry, StaffKind
 from webapp.pay.rates import ALL_KEYS, EMPLOYMENT_LABELS, KIND_LABELS
 
 
@@ -18,7 +19,7 @@ class RosterForm(FlaskForm):
         _l("Account"), coerce=_optional_int, validators=[Optional()],
         description=_l("Their cases count for their pay only through an account. "
                        "Leave empty for a person without one and enter the name."))
-    name = StringField(_l("Name"), validators=[Length(max=40)],
+    name = StringField(_l("Name"), validators=[fits(RosterEntry.name)],
                        description=_l("Taken from the account when left empty."))
     kind = RadioField(_l("Serves as"), choices=[(k.value, KIND_LABELS[k]) for k in StaffKind],
                       validators=[InputRequired(_l("Choose mediator or stability officer."))])

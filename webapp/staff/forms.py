@@ -4,6 +4,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from tenants.models import Role
+from webapp.auth.models import User
+from webapp.input_rules import fits, record_id
 from webapp.labels import ROLE_LABELS
 
 
@@ -14,7 +16,7 @@ def _role_choices(roles):
 
 class _MembershipFields(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
-    department = SelectField(_l("Department (liaisons only)"), coerce=int, validate_choice=False)
+    department = SelectField(_l("Department (liaisons only)"), coerce=record_id, validate_choice=False)
 
     def setup(self, roles, departments):
         # No role is chosen for the director: a new member who slips through as a director
@@ -33,7 +35,7 @@ class StaffForm(_MembershipFields):
             Regexp(r"^[a-z0-9][a-z0-9._-]*$", message=_l("Lower-case letters, digits, '.', '_' and '-'.")),
         ],
     )
-    display_name = StringField(_l("Name"), validators=[Length(max=64)])
+    display_name = StringField(_l("Name"), validators=[fits(User.display_name)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(_l("Enter a password."))])
 
 

@@ -6,10 +6,11 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.personal_data import phone_problem
-from webapp.villages.models import CouncilRole, PhaseStatus
+from webapp.input_rules import fits
+from webapp.villages.models import CouncilMember, CouncilRole, PhaseStatus, RelocationProject, Village, VillagerGroup
 
 _HOUSEHOLDS = [InputRequired(_l("Enter the number of households.")),
-               NumberRange(min=0, message=_l("The number of households cannot be negative."))]
+               NumberRange(min=0, max=100000, message=_l("Enter a number of households from 0 to 100,000."))]
 
 
 def _optional_int(value):
@@ -34,24 +35,24 @@ def phase_status_choices():
 
 
 class VillageForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(Village.name)])
     kind = SelectField(_l("Kind"), choices=[("village", _l("Village")), ("community", _l("Community"))],
                        default="village")
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=64)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(VillagerGroup.name)])
     households = IntegerField(_l("Households"), validators=_HOUSEHOLDS)
 
 
 class MemberForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member's name.")), Length(max=40)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member's name.")), fits(CouncilMember.name)])
     role = SelectField(_l("Role in the council"), choices=role_choices(), default=CouncilRole.MEMBER.value)
     phone = StringField(_l("Phone"), validators=[Optional(), _phone])
 
 
 class ProjectForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(RelocationProject.name)])
     village = SelectField(_l("Village"), coerce=_optional_int)
     households = IntegerField(_l("Households relocated"), validators=_HOUSEHOLDS)
     notes = TextAreaField(_l("Notes"), description=_l("Funding, land adjustment, standards: what people should know."),
