@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 _frozen: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
@@ -50,3 +50,9 @@ def clock_at(moment: datetime):
         yield
     finally:
         _frozen.reset(token)
+
+
+def enum_column(cls, length: int = 20) -> Enum:
+    """A Python enum stored as its values in a plain string column (no database enum type to
+    migrate when a value is added)."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

@@ -8,26 +8,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp import timelimits
 from webapp.cases.models import Case, MediationSession, Party
-from webapp.input_rules import fits, record_id
+from webapp.forms import optional_id, valid_id_number, valid_phone
+from webapp.input_rules import fits
 from webapp.labels import choices
-from webapp.personal_data import id_number_problem, phone_problem
 from webapp.villages.forms import CaseLinkFields
 
 _REQUIRED = _l("This field is required.")
-
-
-def _id_number(form, field):
-    if field.data:
-        problem = id_number_problem(field.data)
-        if problem:
-            raise ValidationError(problem)
-
-
-def _phone(form, field):
-    if field.data:
-        problem = phone_problem(field.data)
-        if problem:
-            raise ValidationError(problem)
 
 
 def _not_in_future(form, field):
@@ -35,16 +21,12 @@ def _not_in_future(form, field):
         raise ValidationError(_l("This date is in the future."))
 
 
-def _optional_int(value):
-    return record_id(value) if value not in (None, "", "0") else None
-
-
 class _CaseFields(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the dispute a short title.")), fits(Case.title)])
     source = SelectField(_l("Source"), validators=[DataRequired(_REQUIRED)])
-    category = SelectField(_l("Category"), coerce=_optional_int, validators=[Optional()])
-    village = SelectField(_l("Village"), coerce=_optional_int, validators=[Optional()])
-    group = SelectField(_l("Villager group"), coerce=_optional_int, validators=[Optional()])
+    category = SelectField(_l("Category"), coerce=optional_id, validators=[Optional()])
+    village = SelectField(_l("Village"), coerce=optional_id, validators=[Optional()])
+    group = SelectField(_l("Villager group"), coerce=optional_id, validators=[Optional()])
     level = SelectField(_l("Handled at"), default="township")
     narrative = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
 
@@ -69,8 +51,8 @@ class _CaseFields(FlaskForm):
 class PartyFields(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the party's name.")), fits(Party.name)])
     role = SelectField(_l("Role in the dispute"))
-    id_number = StringField(_l("ID number"), validators=[Optional(), _id_number])
-    phone = StringField(_l("Phone"), validators=[Optional(), _phone])
+    id_number = StringField(_l("ID number"), validators=[Optional(), valid_id_number])
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
 
     def setup(self):
@@ -80,8 +62,8 @@ class PartyFields(FlaskForm):
 
 class IntakeForm(CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting or handling council, the site
     party_name = StringField(_l("Applicant's name"), validators=[Optional(), fits(Party.name)])
-    party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), _phone])
-    party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), _id_number])
+    party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), valid_phone])
+    party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), valid_id_number])
 
     def validate_party_phone(self, field):
         if field.data and not self.party_name.data:
@@ -150,7 +132,7 @@ class AssessForm(FlaskForm):
 
 
 class AssigneeForm(FlaskForm):
-    assignee = SelectField(_l("Mediator"), coerce=_optional_int,
+    assignee = SelectField(_l("Mediator"), coerce=optional_id,
                            validators=[InputRequired(_l("Choose who mediates."))])
     note = TextAreaField(_l("Note"))
 
@@ -164,7 +146,7 @@ class AssigneeForm(FlaskForm):
 
 
 class ReferForm(FlaskForm):
-    department = SelectField(_l("Department"), coerce=_optional_int)
+    department = SelectField(_l("Department"), coerce=optional_id)
     note = TextAreaField(_l("Note for the department"))
 
     def setup(self, ctx):
@@ -215,7 +197,7 @@ class EscalateForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    visit = SelectField(_l("Visit"), coerce=_optional_int)
+    visit = SelectField(_l("Visit"), coerce=optional_id)
     carried_out = RadioField(_l("Is the agreement being carried out?"),
                              choices=[("yes", _l("Yes")), ("no", _l("No"))],
                              validators=[InputRequired(_l("Answer this question."))])

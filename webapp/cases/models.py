@@ -9,11 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tenants.scope import TenantOwned
 from webapp.extensions import db
 from webapp.personal_data import MASKS, Encrypted
-from webapp.types import UTCDateTime, utcnow
+from webapp.types import UTCDateTime, enum_column, utcnow
 
-
-def _enum(cls, length=20):
-    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class CaseState(str, enum.Enum):
@@ -164,14 +161,14 @@ class Case(TenantOwned, db.Model):
     title: Mapped[str] = mapped_column(String(120))
     narrative: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
-    source: Mapped[Source] = mapped_column(_enum(Source))
+    source: Mapped[Source] = mapped_column(enum_column(Source))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("villager_groups.id"))
-    level: Mapped[Level] = mapped_column(_enum(Level), default=Level.TOWNSHIP)
-    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.REGISTERED, index=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level), default=Level.TOWNSHIP)
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState), default=CaseState.REGISTERED, index=True)
 
-    difficulty: Mapped[Difficulty | None] = mapped_column(_enum(Difficulty))
-    risk: Mapped[Risk | None] = mapped_column(_enum(Risk), index=True)
+    difficulty: Mapped[Difficulty | None] = mapped_column(enum_column(Difficulty))
+    risk: Mapped[Risk | None] = mapped_column(enum_column(Risk), index=True)
     limit_days: Mapped[int | None]
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -189,8 +186,8 @@ class Case(TenantOwned, db.Model):
 
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
-    next_step: Mapped[NextStep | None] = mapped_column(_enum(NextStep))
-    escalated_to: Mapped[EscalationTarget | None] = mapped_column(_enum(EscalationTarget))
+    next_step: Mapped[NextStep | None] = mapped_column(enum_column(NextStep))
+    escalated_to: Mapped[EscalationTarget | None] = mapped_column(enum_column(EscalationTarget))
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -233,7 +230,7 @@ class CaseTag(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[TagKind] = mapped_column(_enum(TagKind))
+    kind: Mapped[TagKind] = mapped_column(enum_column(TagKind))
     label: Mapped[str] = mapped_column(String(40))
 
 
@@ -243,7 +240,7 @@ class Party(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40), index=True)
-    role: Mapped[PartyRole] = mapped_column(_enum(PartyRole), default=PartyRole.APPLICANT)
+    role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole), default=PartyRole.APPLICANT)
     # Encrypted at rest; pages show the masked forms below, never these.
     id_number: Mapped[str | None] = mapped_column(Encrypted())
     phone: Mapped[str | None] = mapped_column(Encrypted())
@@ -265,8 +262,8 @@ class CaseEvent(TenantOwned, db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(30))
-    from_state: Mapped[CaseState | None] = mapped_column(_enum(CaseState))
-    to_state: Mapped[CaseState | None] = mapped_column(_enum(CaseState))
+    from_state: Mapped[CaseState | None] = mapped_column(enum_column(CaseState))
+    to_state: Mapped[CaseState | None] = mapped_column(enum_column(CaseState))
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict | None] = mapped_column(JSON)
 
@@ -296,7 +293,7 @@ class Referral(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
-    status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus), default=ReferralStatus.PENDING, index=True)
+    status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus), default=ReferralStatus.PENDING, index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

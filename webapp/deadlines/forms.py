@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from webapp.cases.forms import _optional_int
+from webapp.forms import optional_id
 from webapp.cases.models import Case
 from webapp.deadlines.labels import FAULTS
 from webapp.deadlines.models import CalendarOverride
@@ -33,8 +33,8 @@ class RaiseFlagForm(FlaskForm):
     case_number = StringField(_l("Case number (if any)"), validators=[Optional(), fits(Case.number)],
                               description=_l("As you like: 42, 2026-42 or the full number; or pick from the list."),
                               render_kw={"list": "recent-cases", "autocomplete": "off"})
-    responsible = SelectField(_l("Person responsible"), coerce=_optional_int, validators=[Optional()])
-    department = SelectField(_l("Or the department responsible"), coerce=_optional_int, validators=[Optional()])
+    responsible = SelectField(_l("Person responsible"), coerce=optional_id, validators=[Optional()])
+    department = SelectField(_l("Or the department responsible"), coerce=optional_id, validators=[Optional()])
     evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(_l("Describe the evidence."))])
 
     def setup(self, staff, departments):

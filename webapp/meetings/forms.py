@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.cases.forms import _optional_int
+from webapp.forms import optional_id
 from webapp.input_rules import fits
 from webapp.labels import choices, register
 from webapp.meetings.models import ActionKind, Attendance, Meeting, MeetingKind
@@ -104,8 +104,8 @@ class _AttendanceForm(FlaskForm):
 
 class ActionFields(FlaskForm):
     action = SelectField(_l("Action on a case"), default="")
-    case = SelectField(_l("Case"), coerce=_optional_int, validators=[Optional()])
-    assignee = SelectField(_l("Mediator"), coerce=_optional_int, validators=[Optional()])
+    case = SelectField(_l("Case"), coerce=optional_id, validators=[Optional()])
+    assignee = SelectField(_l("Mediator"), coerce=optional_id, validators=[Optional()])
     target = SelectField(_l("Report to"), validators=[Optional()])
     action_due_on = DateField(_l("Settle by"), validators=[Optional()])
 

@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from webapp import timelimits
-from webapp.cases.forms import _optional_int, _phone
+from webapp.forms import optional_id, valid_phone
 from webapp.input_rules import fits
 from webapp.pay.models import Employment, RosterEntry, StaffKind
 from webapp.pay.rates import ALL_KEYS, EMPLOYMENT_LABELS, KIND_LABELS
@@ -16,7 +16,7 @@ from webapp.pay.rates import ALL_KEYS, EMPLOYMENT_LABELS, KIND_LABELS
 
 class RosterForm(FlaskForm):
     account = SelectField(
-        _l("Account"), coerce=_optional_int, validators=[Optional()],
+        _l("Account"), coerce=optional_id, validators=[Optional()],
         description=_l("Their cases count for their pay only through an account. "
                        "Leave empty for a person without one and enter the name."))
     name = StringField(_l("Name"), validators=[fits(RosterEntry.name)],
@@ -25,8 +25,8 @@ class RosterForm(FlaskForm):
                       validators=[InputRequired(_l("Choose mediator or stability officer."))])
     employment = RadioField(_l("Employment"), choices=[(e.value, EMPLOYMENT_LABELS[e]) for e in Employment],
                             validators=[InputRequired(_l("Choose full-time or part-time."))])
-    village = SelectField(_l("Village"), coerce=_optional_int, validators=[Optional()])
-    phone = StringField(_l("Phone"), validators=[Optional(), _phone])
+    village = SelectField(_l("Village"), coerce=optional_id, validators=[Optional()])
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
     active_from = DateField(_l("On the roster from"), default=timelimits.today,
                             validators=[InputRequired(_l("Enter the first day."))])
     active_to = DateField(_l("Until (last day)"), validators=[Optional()],

@@ -13,10 +13,10 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.scope import TenantOwned
-from webapp.cases.models import CaseEvent, Difficulty, _enum
+from webapp.cases.models import CaseEvent, Difficulty
 from webapp.extensions import db
 from webapp.personal_data import MASKS, Encrypted
-from webapp.types import UTCDateTime, utcnow
+from webapp.types import UTCDateTime, enum_column, utcnow
 
 
 class StaffKind(str, enum.Enum):
@@ -50,8 +50,8 @@ class RosterEntry(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[StaffKind] = mapped_column(_enum(StaffKind))
-    employment: Mapped[Employment] = mapped_column(_enum(Employment))
+    kind: Mapped[StaffKind] = mapped_column(enum_column(StaffKind))
+    employment: Mapped[Employment] = mapped_column(enum_column(Employment))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     phone: Mapped[str | None] = mapped_column(Encrypted())
     active_from: Mapped[date] = mapped_column(Date)
@@ -83,10 +83,10 @@ class PayRate(TenantOwned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[StaffKind] = mapped_column(_enum(StaffKind))
-    employment: Mapped[Employment] = mapped_column(_enum(Employment))
-    difficulty: Mapped[Difficulty] = mapped_column(_enum(Difficulty))
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, length=24))
+    kind: Mapped[StaffKind] = mapped_column(enum_column(StaffKind))
+    employment: Mapped[Employment] = mapped_column(enum_column(Employment))
+    difficulty: Mapped[Difficulty] = mapped_column(enum_column(Difficulty))
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, length=24))
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     valid_from: Mapped[date] = mapped_column(Date, index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())

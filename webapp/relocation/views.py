@@ -4,10 +4,10 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from webapp.extensions import db, htmx
+from webapp.forms import form_status, saved
 from webapp.permissions import require
 from webapp.relocation import bp
 from webapp.villages import operations, queries
-from webapp.villages.views import form_status, saved
 from webapp.villages.forms import ConfirmForm, PhaseForm, ProjectForm
 from webapp.villages.models import Phase, PhaseStatus
 from webapp.villages.rules import council_size

@@ -5,23 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.personal_data import phone_problem
+from webapp.forms import optional_id, valid_phone
 from webapp.input_rules import fits
 from webapp.villages.models import CouncilMember, CouncilRole, PhaseStatus, RelocationProject, Village, VillagerGroup
 
 _HOUSEHOLDS = [InputRequired(_l("Enter the number of households.")),
                NumberRange(min=0, max=100000, message=_l("Enter a number of households from 0 to 100,000."))]
-
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "0") else None
-
-
-def _phone(form, field):
-    if field.data:
-        problem = phone_problem(field.data)
-        if problem:
-            raise ValidationError(problem)
 
 
 def role_choices():
@@ -48,12 +37,12 @@ class GroupForm(FlaskForm):
 class MemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member's name.")), fits(CouncilMember.name)])
     role = SelectField(_l("Role in the council"), choices=role_choices(), default=CouncilRole.MEMBER.value)
-    phone = StringField(_l("Phone"), validators=[Optional(), _phone])
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
 
 
 class ProjectForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(RelocationProject.name)])
-    village = SelectField(_l("Village"), coerce=_optional_int)
+    village = SelectField(_l("Village"), coerce=optional_id)
     households = IntegerField(_l("Households relocated"), validators=_HOUSEHOLDS)
     notes = TextAreaField(_l("Notes"), description=_l("Funding, land adjustment, standards: what people should know."),
                           validators=[Length(max=5000)])
@@ -82,11 +71,11 @@ class CaseLinkFields(FlaskForm):
     arose at. On the intake form the source, level and group come from the form itself; on
     a case's own link page, from the case."""
 
-    reporting_council = SelectField(_l("Reporting council"), coerce=_optional_int, validators=[Optional()],
+    reporting_council = SelectField(_l("Reporting council"), coerce=optional_id, validators=[Optional()],
                                     description=_l("When the source is “reported by a council”."))
-    handling_council = SelectField(_l("Council handling the dispute"), coerce=_optional_int, validators=[Optional()],
+    handling_council = SelectField(_l("Council handling the dispute"), coerce=optional_id, validators=[Optional()],
                                    description=_l("For a dispute handled in the villager group."))
-    project = SelectField(_l("Relocation site"), coerce=_optional_int, validators=[Optional()])
+    project = SelectField(_l("Relocation site"), coerce=optional_id, validators=[Optional()])
 
     _link_case = None
 

@@ -9,11 +9,8 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from tenants.scope import TenantOwned
 from webapp.extensions import db
 from webapp.personal_data import mask_phone, Encrypted
-from webapp.types import UTCDateTime, utcnow
+from webapp.types import UTCDateTime, enum_column, utcnow
 
-
-def _enum(cls, length=20):
-    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Village(TenantOwned, db.Model):
@@ -94,9 +91,9 @@ class ProjectPhase(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("relocation_projects.id", ondelete="CASCADE"), index=True)
-    phase: Mapped[Phase] = mapped_column(_enum(Phase))
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase))
     position: Mapped[int] = mapped_column(default=0)
-    status: Mapped[PhaseStatus] = mapped_column(_enum(PhaseStatus), default=PhaseStatus.NOT_STARTED)
+    status: Mapped[PhaseStatus] = mapped_column(enum_column(PhaseStatus), default=PhaseStatus.NOT_STARTED)
     notes: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -132,7 +129,7 @@ class Council(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("villager_groups.id", ondelete="CASCADE"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("relocation_projects.id", ondelete="CASCADE"))
-    status: Mapped[CouncilStatus] = mapped_column(_enum(CouncilStatus), default=CouncilStatus.FORMING)
+    status: Mapped[CouncilStatus] = mapped_column(enum_column(CouncilStatus), default=CouncilStatus.FORMING)
     formed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -167,7 +164,7 @@ class CouncilMember(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40))
-    role: Mapped[CouncilRole] = mapped_column(_enum(CouncilRole), default=CouncilRole.MEMBER)
+    role: Mapped[CouncilRole] = mapped_column(enum_column(CouncilRole), default=CouncilRole.MEMBER)
     # Encrypted at rest and shown masked, like the parties' phones.
     phone: Mapped[str | None] = mapped_column(Encrypted())
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -6,44 +6,12 @@ from flask_babel import gettext as _
 from webapp.cases.access import get_case_or_404
 from webapp.errors import Refused
 from webapp.extensions import db
+from webapp.forms import form_status, refusal_beside, saved
 from webapp.permissions import require
 from webapp.villages import bp, operations, queries
 from webapp.villages.forms import CaseLinksForm, ConfirmForm, GroupForm, MemberForm, VillageForm
 from webapp.villages.models import CouncilRole
 from webapp.villages.rules import council_size
-
-
-def _refuse(form, refusal):
-    """Put a refusal beside its field, or return it for the top of the form."""
-    db.session.rollback()
-    field = getattr(form, refusal.field, None) if refusal.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [refusal.message]
-        return None
-    return refusal.message
-
-
-def saved(form, save, done):
-    """A submitted and valid ``form`` saved by ``save()``: committed, "Saved." and a redirect
-    to ``done(what save returned)``. Else None, and the view draws the form again with what
-    was typed (``form_status``): a refusal is rolled back and shown beside its field, or above
-    the form when it names none."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        result = save()
-    except Refused as refusal:
-        message = _refuse(form, refusal)
-        if message:
-            flash(message, "error")
-        return None
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(done(result))
-
-
-def form_status(form) -> int:
-    return 422 if form.is_submitted() else 200
 
 
 # -- villages and groups --------------------------------------------------------------------
@@ -159,7 +127,7 @@ def add_member(council_id: int):
         operations.add_member(council, name=form.name.data.strip(), role=CouncilRole(form.role.data),
                               phone=(form.phone.data or "").strip() or None)
     except Refused as refusal:
-        message = _refuse(form, refusal)
+        message = refusal_beside(form, refusal)
         return _render_council(queries.get_council_or_404(council_id), 422, member_form=form, refusal=message,
                                refused_action="add")
     db.session.commit()

@@ -1,0 +1,63 @@
+"""What the forms of every feature share: saving a form with a refusal beside its field, the
+status a redrawn form answers with, and the rules of fields that many forms carry (a record
+picked from a list, a phone number, an ID number)."""
+from flask import flash, redirect
+from flask_babel import gettext as _
+from wtforms.validators import ValidationError
+
+from webapp.errors import Refused
+from webapp.extensions import db
+from webapp.input_rules import record_id
+from webapp.personal_data import id_number_problem, phone_problem
+
+
+def optional_id(value):
+    """A select's coercer for an optional record: its id, or None for "—"."""
+    return record_id(value) if value not in (None, "", "0") else None
+
+
+def valid_id_number(form, field):
+    if field.data:
+        problem = id_number_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def valid_phone(form, field):
+    if field.data:
+        problem = phone_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+def refusal_beside(form, refusal):
+    """Put a refusal beside its field, or return it for the top of the form."""
+    db.session.rollback()
+    field = getattr(form, refusal.field, None) if refusal.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [refusal.message]
+        return None
+    return refusal.message
+
+
+def saved(form, save, done):
+    """A submitted and valid ``form`` saved by ``save()``: committed, "Saved." and a redirect
+    to ``done(what save returned)``. Else None, and the view draws the form again with what
+    was typed (``form_status``): a refusal is rolled back and shown beside its field, or above
+    the form when it names none."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = save()
+    except Refused as refusal:
+        message = refusal_beside(form, refusal)
+        if message:
+            flash(message, "error")
+        return None
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(done(result))
+
+
+def form_status(form) -> int:
+    return 422 if form.is_submitted() else 200
