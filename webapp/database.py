@@ -6,10 +6,17 @@ import sqlite3
 import time
 from pathlib import Path
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
+from flask_login import AnonymousUserMixin
+from psycopg import Error
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from werkzeug.exceptions import ServiceUnavailable
+
+from webapp.extensions import db
+from webapp.templating import render_error
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +99,6 @@ def _keep_prepared_statements(engine) -> None:
     same): psycopg forgets every prepared statement on ROLLBACK, and a page that only reads
     ends with one, so PostgreSQL parsed and planned each statement of every page afresh
     (0.1 to 0.3 ms each). Anything but a SELECT, a savepoint included, keeps the ROLLBACK."""
-    from psycopg import Error
-    from psycopg.pq import TransactionStatus
 
     @event.listens_for(engine, "begin")
     def _began(conn):
@@ -142,10 +147,7 @@ def answer_lost_connection(error):
     not back yet and the next try waits longer. Anything else answers 503, "请重试": the
     transaction died with its connection, so nothing of it was written — unless the COMMIT
     itself was cut, which no one can know, hence "check and try again"."""
-    from flask_login import AnonymousUserMixin
 
-    from webapp.extensions import db
-    from webapp.templating import render_error
 
     if not connection_lost(error):
         raise error
@@ -159,8 +161,6 @@ def answer_lost_connection(error):
         return "", 503  # never sent: RetryReads runs the request again
     log.warning("%s %s answered 503: database connection lost (%s)", request.method, request.path,
                 type(error.orig).__name__)
-    from flask import g
-    from werkzeug.exceptions import ServiceUnavailable
 
     if "_login_user" not in g:  # signing the user in needs the database too
         g._login_user = AnonymousUserMixin()
@@ -172,7 +172,6 @@ def end_sessions_quietly(app) -> None:
     what it wrote). If the connection died after the last statement, that rollback fails, and
     would turn a finished page into a 500: it has nothing to undo, so let it fail quietly.
     Registered after Flask-SQLAlchemy, so that it runs before its own teardown."""
-    from webapp.extensions import db
 
     @app.teardown_appcontext
     def _end_session(exc):

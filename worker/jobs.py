@@ -1,13 +1,27 @@
 """Thin, idempotent jobs: each takes ids, opens what it needs, calls an operation, commits."""
+from flask import current_app
+
+from tenants.scope import all_tenants, tenant_scope
+from webapp.auth.operations import end_idle_sessions
+from webapp.backup.operations import nightly_key, run_backup
+from webapp.cases.models import Referral
+from webapp.deadlines.delivery import deliver
+from webapp.deadlines.operations import notify_referral
+from webapp.deadlines.sweep import sweep_until_done
+from webapp.documents import operations
+from webapp.documents.models import Document
+from webapp.documents.operations import reopen_waiting_for_font, waiting_too_long
+from webapp.documents.render import cjk_font_installed
 from webapp.extensions import db
+from webapp.figures.summary import refresh
+from webapp.types import utcnow
 from worker.context import with_app
+from worker.queue import enqueue_unless_waiting, get_queue
 
 
 @with_app
 def sweep_sessions() -> int:
     """End login sessions idle past the limit. Running it twice ends nothing more."""
-    from webapp.auth.operations import end_idle_sessions
-
     ended = end_idle_sessions()
     db.session.commit()
     return ended
@@ -18,7 +32,6 @@ def sweep_deadlines(full: bool = False) -> dict:
     """The periodic deadline sweep over every township, in batches until nothing due is left;
     idempotent (see webapp.deadlines.sweep). ``full`` looks at every open case (when the
     scheduler starts, and daily)."""
-    from webapp.deadlines.sweep import sweep_until_done
 
     return sweep_until_done(full=full)
 
@@ -26,8 +39,6 @@ def sweep_deadlines(full: bool = False) -> dict:
 @with_app
 def send_notifications() -> int:
     """Deliver waiting notifications outside each township's quiet hours."""
-    from webapp.deadlines.delivery import deliver
-
     delivered = deliver()
     db.session.commit()
     return delivered
@@ -36,10 +47,6 @@ def send_notifications() -> int:
 @with_app
 def send_referral_notice(tenant_id: int, referral_id: int) -> int:
     """Enqueued by a referral after commit: the liaisons hear of it (once, however often it runs)."""
-    from tenants.scope import tenant_scope
-    from webapp.cases.models import Referral
-    from webapp.deadlines.operations import notify_referral
-
     with tenant_scope(tenant_id):
         referral = db.session.get(Referral, referral_id)
         if referral is None:
@@ -54,9 +61,6 @@ def render_document(tenant_id: int, document_id: int) -> str | None:
     """Render one requested document (a case file, a single document, a county ZIP). A ready
     document is left alone, so running it twice renders once; a failure is recorded on the
     document for the page to show, and raised for RQ to retry."""
-    from tenants.scope import tenant_scope
-    from webapp.documents import operations
-    from webapp.documents.models import Document
 
     with tenant_scope(tenant_id):
         document = db.session.get(Document, document_id)
@@ -77,8 +81,6 @@ def render_document(tenant_id: int, document_id: int) -> str | None:
 def refresh_figures() -> int:
     """Bring the county dashboard's monthly summary up to date (the months changed since the last
     run; every month the first time). Idempotent: running it again recomputes nothing new."""
-    from tenants.scope import all_tenants
-    from webapp.figures.summary import refresh
 
     with all_tenants():
         months = refresh()
@@ -93,9 +95,6 @@ def render_waiting_documents(at_all: bool = False) -> int:
     the demo is seeded before Redis starts. Archived cases' files go first. A job still in the
     queue (or, ``at_all``, running) is not added twice, and rendering a ready document does
     nothing, so running this twice changes nothing more."""
-    from tenants.scope import all_tenants
-    from webapp.documents.operations import waiting_too_long
-    from worker.queue import enqueue_unless_waiting, get_queue
 
     with all_tenants():
         waiting = waiting_too_long(at_all=at_all)
@@ -112,10 +111,7 @@ def take_nightly_backup() -> str | None:
     """The nightly backup, checked every quarter hour: once today's BACKUP_SCHEDULE time has
     passed and that night's backup is not taken yet, take it (written, verified, older ones
     pruned). The run's unique key in the database makes a second run do nothing."""
-    from flask import current_app
 
-    from webapp.backup.operations import nightly_key, run_backup
-    from webapp.types import utcnow
 
     run = run_backup(nightly_key(utcnow(), current_app.config["BACKUP_SCHEDULE"]))
     return run.name if run else None
@@ -127,9 +123,6 @@ def render_documents_missing_font() -> int:
     one is installed: when the worker and the scheduler start, and every few minutes. Without
     a font it does nothing; a document already reopened is pending and its job waiting, so
     running it twice enqueues nothing more."""
-    from tenants.scope import all_tenants
-    from webapp.documents.operations import reopen_waiting_for_font
-    from webapp.documents.render import cjk_font_installed
 
     if not cjk_font_installed():
         return 0

@@ -1,12 +1,17 @@
 """Taking backups on schedule, keeping the right ones, and knowing when the last good one was."""
 import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.backup import archive
+from webapp.backup.database import sqlalchemy_url
 from webapp.backup.keys import backup_key
 from webapp.backup.models import FAILED, OK, RUNNING, BackupRun
 from webapp.backup.retention import BEIJING, to_keep
@@ -131,14 +136,8 @@ def migrate_restored(url: str) -> bool:
     """Bring a restored database to this version's schema: ``flask db upgrade`` run on it, as
     its own process so that nothing of this one's app (its engine, its extensions) is bound to
     the target. True when the restored schema was older."""
-    import subprocess
-    import sys
 
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
 
-    from webapp.backup.database import sqlalchemy_url
 
     config = current_app.extensions["migrate"].migrate.get_config()
     head = ScriptDirectory.from_config(config).get_current_head()

@@ -7,9 +7,9 @@ from wtforms import DateField, DecimalField, RadioField, SelectField, SelectMult
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp import timelimits
-from webapp.cases.models import Case, MediationSession, Party
+from webapp.cases.models import Attachment, Case, CaseTag, MediationSession, Party
 from webapp.forms import optional_id, valid_id_number, valid_phone
-from webapp.input_rules import fits
+from webapp.input_rules import column_length, fits
 from webapp.labels import choices
 from webapp.villages.forms import CaseLinkFields
 
@@ -89,9 +89,6 @@ class SessionForm(FlaskForm):
 
 
 def _file_name_fits(form, field):
-    from webapp.cases.models import Attachment
-    from webapp.input_rules import column_length
-
     most = column_length(Attachment.filename)
     if field.data and len(field.data.filename or "") > most:
         raise ValidationError(_l("The file name is longer than %(n)d characters. Rename the file and try again.",
@@ -107,9 +104,6 @@ class AttachmentForm(FlaskForm):
 
 def _tags_fit(form, field):
     """Each comma-separated tag is one row (``CaseTag.label``): each must fit its column."""
-    from webapp.cases.models import CaseTag
-    from webapp.input_rules import column_length
-
     most = column_length(CaseTag.label)
     if any(len(part.strip()) > most for part in (field.data or "").replace("，", ",").split(",")):
         raise ValidationError(_l("Each entry can be at most %(n)d characters long.", n=most))
