@@ -30,6 +30,7 @@ from tests import factories
 from webapp import create_app
 from webapp.config import TestConfig
 from webapp.extensions import db as _db
+from webapp.types import clock_at, frozen_moment, utcnow
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -298,11 +299,20 @@ class RequestClient(FlaskClient):
 
     A test holds an app context open (for its own queries); Flask would otherwise reuse it
     for each request, sharing ``g`` and the database session across requests. Afterwards
-    the test's session is expired, so it sees what the request wrote.
+    the test's session is expired, so it sees what the request wrote. A clock the test holds
+    still (``clock_at``, ``one_moment``) holds for its requests too.
     """
 
     def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
+        moment = frozen_moment()
+
+        def request():
+            if moment is None:
+                return super(RequestClient, self).open(*args, **kwargs)
+            with clock_at(moment):
+                return super(RequestClient, self).open(*args, **kwargs)
+
+        response = contextvars.Context().run(request)
         from flask import has_app_context
 
         if has_app_context():
@@ -399,6 +409,16 @@ def township_scope_when_there_is_one(request):
 
 
 @pytest.fixture
+def one_moment():
+    """The test and the requests it makes all happen at the moment it starts: a date the test
+    counts from today is the date the page counts from today, even when midnight in Beijing
+    passes during the test."""
+    moment = utcnow()
+    with clock_at(moment):
+        yield moment
+
+
+@pytest.fixture
 def other_tenant(db, county):
     return factories.township(county, "beta", "乙镇")
 
@@ -406,6 +426,13 @@ def other_tenant(db, county):
 # -- signing in ---------------------------------------------------------------------------
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_TOKENS = re.compile(r'(<meta name="csrf-token" content="|<input type="hidden" name="csrf_token" value=")[^"]*"')
+
+
+def without_csrf_tokens(html: str) -> str:
+    """A page with its CSRF tokens blanked: they carry the second they were made in, so two
+    answers that are the same page differ in them when a second passes between the two."""
+    return CSRF_TOKENS.sub(r'\1"', html)
 
 
 def csrf_token(client, path="/login") -> str:

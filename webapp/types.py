@@ -50,3 +50,9 @@ def clock_at(moment: datetime):
         yield
     finally:
         _frozen.reset(token)
+
+
+def frozen_moment() -> datetime | None:
+    """The moment ``clock_at`` holds the clock at here, if any: the test client carries it
+    into the requests it makes, which run in contexts of their own."""
+    return _frozen.get()
