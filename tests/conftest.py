@@ -138,6 +138,7 @@ class Template:
         ready = self.run_dir / f"template_{self.name}.ready"
         with self._lock():
             if ready.exists():
+                self.db_name = ready.read_text()  # as its builder named it
                 return self
             services = Services(f"template_{self.name}", "master", None, redis_db=None, template=base,
                                 database=(self.db_name, self.path))
@@ -154,7 +155,7 @@ class Template:
                 with sqlite3.connect(self.path) as conn:
                     conn.execute("PRAGMA journal_mode = DELETE")
                 conn.close()
-            ready.touch()
+            ready.write_text(self.db_name)
         return self
 
     def copy_to(self, name: str, path: Path):
