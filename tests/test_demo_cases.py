@@ -2,8 +2,9 @@
 and of every kind, with timelines the operations really recorded, complete files for the
 archived ones, gap-free numbers, and nothing added by a second run.
 
-A full seed takes seconds, so the checks of one seeded database share a test; each check is
-a function of its own that names the township and case it fails on.
+A full seed takes seconds, so the suite seeds once per run (``demo_db``, tests/conftest.py)
+and the checks of the seeded database share a test; each check is a function of its own that
+names the township and case it fails on.
 """
 import re
 from collections import defaultdict
@@ -91,8 +92,8 @@ def _numbers_have_no_gaps(tenant, cases):
         assert accepted == sorted(accepted), (tenant.slug, year)
 
 
-def test_demo_case_history_is_complete_and_true(runner, db):
-    _seed(runner)
+def test_demo_case_history_is_complete_and_true(demo_db):
+    db = demo_db
     now = utcnow()
     for slug in SLUGS:
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
@@ -106,10 +107,9 @@ def test_demo_case_history_is_complete_and_true(runner, db):
                 _file_and_parties_are_sound(tenant, case)
 
 
-def test_seeding_twice_changes_nothing(runner, db):
-    _seed(runner)
-    once = _row_counts(db)
+def test_seeding_twice_changes_nothing(demo_app, demo_db):
+    once = _row_counts(demo_db)
     assert once["tenants"] == 3 and once["users"] == 17
     assert 150 <= once["cases"] <= 210 and once["case_events"] > 5 * once["cases"]
-    _seed(runner)
-    assert _row_counts(db) == once
+    _seed(demo_app.test_cli_runner())
+    assert _row_counts(demo_db) == once

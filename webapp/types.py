@@ -56,3 +56,9 @@ def enum_column(cls, length: int = 20) -> Enum:
     """A Python enum stored as its values in a plain string column (no database enum type to
     migrate when a value is added)."""
     return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def frozen_moment() -> datetime | None:
+    """The moment ``clock_at`` holds the clock at here, if any: the test client carries it
+    into the requests it makes, which run in contexts of their own."""
+    return _frozen.get()

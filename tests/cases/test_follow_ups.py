@@ -10,6 +10,9 @@ from tests.cases.builders import Staff, case_in
 from webapp import timelimits
 from webapp.cases.models import CaseEvent, CaseState, FollowUp
 
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
+
 S = CaseState
 
 

@@ -17,6 +17,9 @@ from webapp.cases.models import Case, Source
 from webapp.extensions import db as _db
 from webapp.types import clock_at
 
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
+
 
 def _year():
     return timelimits.today().year

@@ -14,6 +14,9 @@ from webapp.cases.models import CaseEvent, CaseState, MediationSession, Referral
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
+
 S = CaseState
 
 

@@ -17,6 +17,9 @@ from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 from webapp.types import utcnow
 
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
+
 S = CaseState
 # Open cases may be escalated, once assessed (研判 weighs the risk first).
 ESCALABLE = frozenset(S) - {S.REGISTERED, S.ESCALATED, S.CLOSED, S.ARCHIVED}

@@ -19,6 +19,9 @@ from webapp.documents.models import Document, DocumentStatus
 from webapp.documents.render import NoCJKFont
 from worker.jobs import render_document
 
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
+
 
 def _failed_without_session_record(staff):
     """Mediation failed with no record of a session: closed, but its file lacks a part."""

@@ -3,6 +3,8 @@ urgent first, in the steps of the workflow their role moves."""
 import re
 from datetime import timedelta
 
+import pytest
+
 from tenants.scope import tenant_scope
 from tests import factories
 from tests.board.conftest import Desk
@@ -11,6 +13,9 @@ from webapp.cases import operations
 from webapp.cases.models import CaseState
 from webapp.home import work
 from webapp.types import utcnow
+
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
 
 S = CaseState
 

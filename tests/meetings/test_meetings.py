@@ -16,6 +16,9 @@ from webapp.deadlines.models import Flag, FlagKind
 from webapp.meetings.models import Action, Attendance, Decision, Meeting
 from webapp.timelimits import BEIJING
 
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
+
 
 def zh(msgid, **values):
     """What the page says in Chinese (the English msgid until the translations are merged)."""

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -14,6 +15,9 @@ from webapp.cases.models import Difficulty
 from webapp.extensions import db
 from webapp.pay.models import PayRate
 from webapp.pay.rates import ALL_KEYS
+
+# Dates the test counts from today are the dates its pages count from today (``one_moment``).
+pytestmark = pytest.mark.usefixtures("one_moment")
 
 
 def _march(tenant):

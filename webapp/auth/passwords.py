@@ -3,31 +3,42 @@ import string
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-_hasher = PasswordHasher()
+_hashers: dict[tuple, PasswordHasher] = {}
 
 MIN_LENGTH = 8
 MIN_CLASSES = 3
 
 
+def _hasher() -> PasswordHasher:
+    """argon2id at the library's cost, unless the config sets ``PASSWORD_HASH_COST`` (the
+    tests' does: they sign in a thousand times)."""
+    cost = (current_app.config.get("PASSWORD_HASH_COST") if has_app_context() else None) or {}
+    key = tuple(sorted(cost.items()))
+    if key not in _hashers:
+        _hashers[key] = PasswordHasher(**cost)
+    return _hashers[key]
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         # Spend the same time as a real check, so unknown names do not answer faster.
-        _hasher.hash(password)
+        _hasher().hash(password)
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def policy_error(password: str):
