@@ -3,7 +3,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from tenants.models import County
+from tenants.models import County, Tenant
 from tenants.operations import SlugTaken, create_township, get_or_create_county
 from webapp.extensions import db
 
@@ -34,7 +34,6 @@ def create(slug: str, name: str, county_name: str | None):
 @cli.command("list")
 def list_():
     """List the townships."""
-    from tenants.models import Tenant
 
     for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)):
         click.echo(f"{tenant.slug}\t{tenant.name}\t{tenant.county.name}")

@@ -216,6 +216,8 @@ def _sync_database() -> None:
     """Carry a scope change into the transaction that is already open, if any."""
     if not has_app_context():
         return
+    # Here, not at the top: importing webapp.extensions runs the app package, whose models
+    # are built on this module.
     from webapp.extensions import db
 
     session = db.session()

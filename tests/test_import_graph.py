@@ -40,27 +40,35 @@ def test_no_module_imports_another_packages_private_names():
     assert found == []
 
 
-def _said_why(lines, lineno) -> bool:
-    """A comment on the import's line, or above the run of imports it stands in."""
-    if "#" in lines[lineno - 1]:
-        return True
-    for above in reversed(lines[:lineno - 1]):
-        text = above.strip()
-        if text.startswith("#"):
-            return True
-        if not (text.startswith(("import ", "from ")) or text in ("", ")") or text.endswith((",", "("))):
-            return False
-    return False
+def _unexplained_imports(source: str) -> list[int]:
+    """Lines of the imports inside functions that no comment explains: a comment on the
+    import's line, or above the run of imports it stands in."""
+    lines = source.splitlines()
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for block in ast.walk(function):
+            body = getattr(block, "body", None)
+            if not isinstance(body, list):
+                continue
+            first = None  # the first import of the current run of imports
+            for statement in body:
+                if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                    first = None
+                    continue
+                first = first or statement
+                above = lines[first.lineno - 2].strip() if first.lineno > 1 else ""
+                said = above.startswith("#") or any(
+                    "#" in lines[n - 1] for n in range(first.lineno, statement.end_lineno + 1))
+                if not said:
+                    found.append(statement.lineno)
+    return found
 
 
 def test_imports_inside_functions_say_why():
     found = []
     for path, source in _modules():
         lines = source.splitlines()
-        for function in ast.walk(ast.parse(source)):
-            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for node in ast.walk(function):
-                if isinstance(node, (ast.Import, ast.ImportFrom)) and not _said_why(lines, node.lineno):
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {lines[node.lineno - 1].strip()}")
+        found += [f"{path.relative_to(ROOT)}:{n} {lines[n - 1].strip()}" for n in _unexplained_imports(source)]
     assert sorted(set(found)) == []

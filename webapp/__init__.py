@@ -24,6 +24,8 @@ def create_app(config: type[Config] = Config, **overrides) -> Flask:
 
 
 def _extensions(app: Flask) -> None:
+    # Each part imports what it sets up, here: every module of the app lives inside this package,
+    # so importing them with it would run them all before any of them could import webapp.config.
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from webapp import database, input_rules, security_headers, static_files
@@ -75,6 +77,7 @@ def _import_models() -> None:
 
 
 def _tenancy(app: Flask) -> None:
+    # As in _extensions: the parts are imported by the part that sets them up.
     from tenants import web
     from webapp.auth.ways_in import read_way_in
 
@@ -82,9 +85,10 @@ def _tenancy(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
+    # As in _extensions: the parts are imported by the part that sets them up.
     from webapp import (
         auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
-        relocation, staff, township, villages,
+        relocation, staff, township, villages
     )
     from webapp.deadlines import views as deadlines
     from webapp.templating import init_app as templating
@@ -99,6 +103,7 @@ def _blueprints(app: Flask) -> None:
 
 
 def _cli(app: Flask) -> None:
+    # As in _extensions: the parts are imported by the part that sets them up.
     from tenants.cli import cli as tenants_cli
     from webapp.backup.cli import cli as backup_cli
     from webapp.deadlines.cli import cli as deadlines_cli
@@ -111,6 +116,7 @@ def _cli(app: Flask) -> None:
 
 
 def _errors(app: Flask) -> None:
+    # As in _extensions: the parts are imported by the part that sets them up.
     from sqlalchemy.exc import DBAPIError
 
     from webapp import errors

@@ -148,7 +148,6 @@ def answer_lost_connection(error):
     transaction died with its connection, so nothing of it was written — unless the COMMIT
     itself was cut, which no one can know, hence "check and try again"."""
 
-
     if not connection_lost(error):
         raise error
     try:

@@ -1,6 +1,7 @@
 """The Flask extensions, created unbound and initialised in create_app()."""
-from flask import has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
+from flask_babel.speaklater import LazyString
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -9,6 +10,7 @@ from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from markupsafe import escape
 from sqlalchemy import MetaData
 
 # Deterministic constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -30,7 +32,6 @@ limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 
 
 def select_locale() -> str:
-    from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and jobs speak the default language
@@ -56,8 +57,6 @@ def _escape_lazy_strings() -> None:
     Jinja and Markup would put a message such as "There is already a village called
     %(name)s." on the page without escaping the name a user typed. Our messages are text, never
     HTML: a lazy string is escaped like any other value, values and all."""
-    from flask_babel.speaklater import LazyString
-    from markupsafe import escape
 
     LazyString.__html__ = lambda self: escape(str(self))
 

@@ -2,9 +2,12 @@
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify
+from rq import Worker
 from sqlalchemy import text
 
+from webapp.backup.operations import status
 from webapp.extensions import db
+from worker.queue import redis_connection
 
 bp = Blueprint("health", __name__)
 
@@ -19,9 +22,6 @@ def _database() -> dict:
 
 
 def _redis_and_workers() -> tuple[dict, dict]:
-    from rq import Worker
-
-    from worker.queue import redis_connection
 
     try:
         connection = redis_connection()
@@ -45,7 +45,6 @@ def _redis_and_workers() -> tuple[dict, dict]:
 
 
 def _backup() -> dict:
-    from webapp.backup.operations import status
 
     try:
         backup = status()

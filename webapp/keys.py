@@ -19,7 +19,12 @@ from pathlib import Path
 
 import click
 from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import Text, select, type_coerce
+
+from tenants.scope import all_tenants
+from webapp.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +115,7 @@ def _instance_keys(instance: Path) -> dict:
 
 def encrypted_columns():
     """(table, names of its encrypted columns) for every table with personal data."""
-    from webapp.extensions import db
+    # Here, not at the top: webapp.personal_data reads its keys from this module.
     from webapp.personal_data import Encrypted
 
     for table in db.metadata.sorted_tables:
@@ -123,11 +128,7 @@ def rotate(batch: int = 500) -> dict[str, int]:
     """Re-encrypt with the newest DATA_KEY every stored field that an older key encrypted, in
     every township, ``batch`` rows to a transaction. A field already under the newest key is
     left alone, so running it again (or after an interruption) changes nothing more."""
-    from flask import current_app
-    from sqlalchemy import Text, select, type_coerce
-
-    from tenants.scope import all_tenants
-    from webapp.extensions import db
+    # Here, not at the top: webapp.personal_data reads its keys from this module.
     from webapp.personal_data import fernet
 
     every = fernet()

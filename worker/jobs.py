@@ -112,7 +112,6 @@ def take_nightly_backup() -> str | None:
     passed and that night's backup is not taken yet, take it (written, verified, older ones
     pruned). The run's unique key in the database makes a second run do nothing."""
 
-
     run = run_backup(nightly_key(utcnow(), current_app.config["BACKUP_SCHEDULE"]))
     return run.name if run else None
 

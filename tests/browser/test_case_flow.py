@@ -368,7 +368,8 @@ def test_an_action_someone_else_took_meanwhile_is_refused_in_view(phone, phone_a
     with phone.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/do/assess")) as answer:
         form.get_by_role("button", name="研判", exact=True).tap()
     assert answer.value.status == 409
-    _message_in_view(phone, "案件处于“已研判”状态，不能进行“研判”。")
+    # Her form carried the case as she saw it: she is told who changed it meanwhile, as on the board.
+    _message_in_view(phone, re.compile("芒棒镇调处中心主任刚刚修改了案件"))
     expect(state_of(phone, case_id)).to_have_text("已研判")
     _in_sight(phone, state_of(phone, case_id))
     expect(case_of(phone, case_id).locator(".case-head .chips")).to_contain_text("一般")  # the director's

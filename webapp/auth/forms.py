@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.auth.passwords import policy_error
 
@@ -16,7 +16,6 @@ class SettingsForm(FlaskForm):
 
 
 def validate_new_password(form, field):
-    from wtforms.validators import ValidationError
 
     error = policy_error(field.data or "")
     if error:

@@ -10,6 +10,7 @@ from webapp.backup import archive
 from webapp.backup.crypto import BackupUnreadable, new_key
 from webapp.backup.database import RestoreRefused
 from webapp.backup.keys import BackupKeyMissing, backup_key
+from webapp.backup.operations import migrate_restored
 from webapp.backup.store import BackupDirectory, get_backup_store
 from webapp.storage import DirectoryStorage, get_storage
 
@@ -79,7 +80,6 @@ def _target(into: str, files: str | None) -> tuple[str, DirectoryStorage]:
               help="Where the stored files go (default: the instance folder's files/, else STORAGE_DIR).")
 def restore_command(file, into, files):
     """Bring back the database and the files, migrate if older, and check them against the manifest."""
-    from webapp.backup.operations import migrate_restored
 
     key = _key()
     url, storage = _target(into, files)

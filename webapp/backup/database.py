@@ -11,7 +11,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import make_url
+import psycopg
+from sqlalchemy import create_engine, make_url
+
+from tenants.rls import grant_app_role
 
 # The tenant policies admit every row when this is on (tenants/rls.py); pg_dump and pg_restore
 # read and write with row-level security in force, as the owner is subject to it too.
@@ -101,7 +104,6 @@ def _sqlite_version(conn) -> str | None:
 
 
 def _pg_connect(url: str):
-    import psycopg
 
     return psycopg.connect(url, options=_ALL_TENANTS)
 
@@ -198,9 +200,6 @@ def sqlalchemy_url(url: str) -> str:
 def grant(url: str, app_role: str) -> None:
     """The app's role gets back what it had (restores leave privileges out: the target's
     cluster may not know the role)."""
-    from sqlalchemy import create_engine
-
-    from tenants.rls import grant_app_role
 
     engine = create_engine(sqlalchemy_url(url))
     try:

@@ -138,7 +138,6 @@ def migrate_restored(url: str) -> bool:
     the target. True when the restored schema was older."""
 
 
-
     config = current_app.extensions["migrate"].migrate.get_config()
     head = ScriptDirectory.from_config(config).get_current_head()
     engine = create_engine(sqlalchemy_url(url))

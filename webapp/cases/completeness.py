@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from webapp.cases.models import CaseState, ReferralStatus
+from webapp.documents.operations import case_file_problem
 
 
 def missing_parts(case, **case_file) -> list:
@@ -23,7 +24,6 @@ def missing_parts(case, **case_file) -> list:
     mediated_here = any(e.to_state == CaseState.MEDIATING for e in case.events)
     if mediated_here and not case.sessions and not case.referrals:
         missing.append(_l("no record of a mediation session"))
-    from webapp.documents.operations import case_file_problem
 
     problem = case_file_problem(case, **case_file)
     if problem is not None:

@@ -1,5 +1,7 @@
 """Case pages: list and search, intake, the case with its timeline, and every action on it.
 Each view is load → check → operate → render, and commits once."""
+from io import BytesIO
+
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -9,13 +11,9 @@ from webapp import timelimits
 from webapp.cases import bp, operations, transitions, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
 from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload
-from webapp.cases.forms import (
-    AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm,
-)
+from webapp.cases.forms import AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm
+from webapp.cases.models import Attachment, Case, CaseState, Category, Level, Party, PartyRole, Risk, Source
 from webapp.deadlines.clock import calendar_for_tenant
-from webapp.cases.models import (
-    Attachment, Case, CaseState, Category, Level, Party, PartyRole, Risk, Source,
-)
 from webapp.errors import answer_refusals
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
@@ -302,7 +300,6 @@ def attachment(case_id: int, attachment_id: int):
         Attachment.id == attachment_id, Attachment.case_id == case.id, Attachment.tenant_id == g.tenant.id))
     if item is None:
         abort(404)
-    from io import BytesIO
 
     # Only a photo written anew on upload opens in the browser; anything else downloads. Either
     # way the file is what its type says, and nothing in it runs (security_headers).

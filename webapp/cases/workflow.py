@@ -10,13 +10,12 @@ case: they ask ``refusal()`` first and record every move on the timeline.
     any open state but registered → escalated → mediating | closed ───┘
 """
 from dataclasses import dataclass, field
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_babel.speaklater import LazyString
 
 from tenants.models import Role
-from webapp.cases.models import CaseState as S
-from webapp.cases.models import NextStep, ReferralStatus
+from webapp.cases.models import CaseState as S, NextStep, ReferralStatus
 
 OPEN = frozenset(S) - {S.ESCALATED, S.CLOSED, S.ARCHIVED}
 
@@ -75,6 +74,8 @@ def _failed_case_has_an_end(case, membership):
 
 
 def _file_complete(case, membership):
+    # Here, not at the top: what a file lacks depends on its renderings (webapp.documents), whose
+    # operations move cases through this state machine.
     from webapp.cases.completeness import missing_parts
 
     missing = missing_parts(case)

@@ -26,10 +26,12 @@ from sqlalchemy.orm import selectinload
 
 from tenants.models import Tenant
 from webapp.cases.models import Case, CaseState, PartyRole
+from webapp.cases.workflow import TRANSITIONS
 from webapp.documents.models import Document, Kind
 from webapp.extensions import db
 from webapp.labels import event_label, label
 from webapp.personal_data import MASKS
+from webapp.storage import get_storage
 from webapp.timelimits import BEIJING
 
 BUILDERS: dict = {}
@@ -95,7 +97,6 @@ def _event_note(case: Case, transition: str) -> str:
 
 
 def _event_text(event) -> str:
-    from webapp.cases.workflow import TRANSITIONS
 
     if event.kind == "transition":
         name = (event.data or {}).get("transition")
@@ -151,7 +152,6 @@ def case_context(document: Document) -> dict:
 
 def _attachments(case: Case):
     """Photos as data URIs to embed, PDF scans as bytes to append, the rest listed by name."""
-    from webapp.storage import get_storage
 
     storage, images, pdfs, others = get_storage(), [], [], []
     for attachment in case.attachments:

@@ -3,7 +3,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 
 def _year_start():
@@ -25,6 +25,5 @@ class ArchiveZipForm(FlaskForm):
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data < self.start.data:
-            from wtforms.validators import ValidationError
 
             raise ValidationError(_l("The period ends before it starts."))

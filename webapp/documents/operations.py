@@ -10,8 +10,9 @@ import logging
 import zipfile
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from redis.exceptions import RedisError
+from sqlalchemy import case as sql_case, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp import spreadsheets
@@ -23,6 +24,7 @@ from webapp.extensions import db
 from webapp.storage import get_storage
 from webapp.timelimits import BEIJING
 from webapp.types import utcnow
+from worker.queue import enqueue_after_commit, get_queue, move_to_front
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +67,8 @@ def request_document(kind: str, *, tenant_id: int, case: Case | None = None, sub
 
 
 def _enqueue(document: Document) -> None:
+    # Here, not at the top: the job renders through this module (worker.jobs imports it).
     from worker.jobs import render_document
-    from worker.queue import enqueue_after_commit
 
     enqueue_after_commit(render_document, document.tenant_id, document.id, job_id=f"render-document-{document.id}",
                          queue="slow")
@@ -75,10 +77,8 @@ def _enqueue(document: Document) -> None:
 def hurry(document: Document) -> None:
     """Someone waits for this document: its job goes to the front of the queue (enqueued there
     if it never reached Redis). With Redis down the page keeps waiting; the catch-up finds it."""
-    from redis.exceptions import RedisError
-
+    # Here, not at the top: the job renders through this module (worker.jobs imports it).
     from worker.jobs import render_document
-    from worker.queue import get_queue, move_to_front
 
     try:
         move_to_front(get_queue("slow"), render_document, document.tenant_id, document.id,
@@ -186,8 +186,6 @@ def case_file_problem(case: Case, newest_file=_LOOK_IT_UP):
     newest case file failed to render. (A file still waiting for the worker does not hold up
     the archive: archiving renders the archived version anyway.) A list of cases passes each
     one's newest file, read for all of them at once."""
-    from flask_babel import lazy_gettext as _l
-
     if case.id is None:
         return None
     document = newest(case.tenant_id, Kind.CASE_FILE, case.id) if newest_file is _LOOK_IT_UP else newest_file
@@ -254,6 +252,7 @@ def read(document: Document, storage=None) -> bytes:
 
 def unarchived(tenant_id: int) -> dict:
     """Every closed case not yet archived, with the parts its file lacks and its case file."""
+    # Here, not at the top: what a file lacks (cases.completeness) asks this module of its renderings.
     from webapp.cases.completeness import missing_parts
 
     cases = db.session.scalars(select(Case).where(Case.tenant_id == tenant_id, Case.state == CaseState.CLOSED)

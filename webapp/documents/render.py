@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from flask import current_app, render_template
 from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
+from weasyprint import HTML
 
 PDF_VARIANT = "pdf/a-3u"
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -113,7 +115,6 @@ def render_with_pages(template_name: str, **context) -> tuple[bytes, int]:
 def lay_out(html: str) -> tuple[bytes, int]:
     """The HTML of ``render_html`` as a PDF/A and its number of pages: the long part, which
     reads nothing from the database."""
-    from weasyprint import HTML
 
     document = HTML(string=html).render()
     return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
@@ -122,7 +123,6 @@ def lay_out(html: str) -> tuple[bytes, int]:
 def append_pdfs(pdf: bytes, appendices: list[bytes]) -> tuple[bytes, int]:
     """Attached PDF scans appended after the rendered pages; returns the bytes and the page count.
     The catalog of the rendered file (its PDF/A metadata and output intent) is kept."""
-    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for data in appendices:

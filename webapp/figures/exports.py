@@ -5,15 +5,17 @@ as percentages, to CSV and the page as the same rounded text.
 """
 import io
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from flask import Response
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from webapp import spreadsheets
-from webapp.labels import label_sets, register
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
+from webapp.labels import label_sets, register
 
 
 @dataclass
@@ -130,8 +132,6 @@ def csv_response(table: Table, filename: str, preface=()) -> Response:
 
 
 def xlsx_response(tables, filename: str, preface=()) -> Response:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
@@ -162,7 +162,6 @@ def _sheet_title(title: str) -> str:
 
 
 def _attachment(filename: str) -> str:
-    from urllib.parse import quote
 
     ascii_name = filename.encode("ascii", "ignore").decode() or "figures"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

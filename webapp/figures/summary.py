@@ -22,12 +22,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
 
+from tenants.models import Tenant
 from webapp.cases.models import Case, FollowUp
 from webapp.extensions import db
+from webapp.figures import queries
 from webapp.figures.indexes import RUNNING_SQL
-from webapp.figures.queries import among
 from webapp.figures.models import FigureMark, FigureMonth
 from webapp.figures.periods import Period
+from webapp.figures.queries import among
 from webapp.timelimits import BEIJING, today
 from webapp.types import utcnow
 
@@ -36,7 +38,6 @@ VISITS = ("visits_due", "visits_done", "visits_answered", "visits_carried_out")
 
 
 def _queries():
-    from webapp.figures import queries
 
     return queries
 
@@ -200,7 +201,6 @@ def refresh(tenant_ids=None, *, now: datetime | None = None) -> int:
     """Bring the summary up to date for every township (or ``tenant_ids``): recompute the
     months that changed since the last run — every month the first time — and replace their
     rows. Run under ``all_tenants()``; the caller commits. Returns the months recomputed."""
-    from tenants.models import Tenant
 
     now = now or utcnow()
     ids = list(tenant_ids) if tenant_ids is not None else list(db.session.scalars(select(Tenant.id)))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.scope import TenantOwned
 from webapp.extensions import db
+from webapp.timelimits import BEIJING, today
 from webapp.types import UTCDateTime, utcnow
 
 
@@ -63,7 +64,6 @@ class Meeting(TenantOwned, db.Model):
 
     def has_begun(self) -> bool:
         """From the meeting's day on (Beijing), what it decides can be recorded."""
-        from webapp.timelimits import BEIJING, today
 
         return self.starts_at.astimezone(BEIJING).date() <= today()
 

@@ -2,6 +2,7 @@
 finance office. Amounts are numbers with two decimals, and each total is the sum of the
 lines above it, written as a value so that any reader sees the same figure as the page."""
 from io import BytesIO
+from urllib.parse import quote
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -84,7 +85,6 @@ def summary_workbook(tenant, month, rows, statements) -> bytes:
 
 def attachment(filename: str) -> str:
     """A Content-Disposition that carries a Chinese file name (RFC 6266 / 5987)."""
-    from urllib.parse import quote
 
     return f"attachment; filename=\"pay.xlsx\"; filename*=UTF-8''{quote(filename)}"
 

@@ -7,7 +7,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp.forms import optional_id, valid_phone
 from webapp.input_rules import fits
+from webapp.villages import queries
 from webapp.villages.models import CouncilMember, CouncilRole, PhaseStatus, RelocationProject, Village, VillagerGroup
+from webapp.villages.operations import case_link_problems
 
 _HOUSEHOLDS = [InputRequired(_l("Enter the number of households.")),
                NumberRange(min=0, max=100000, message=_l("Enter a number of households from 0 to 100,000."))]
@@ -80,7 +82,6 @@ class CaseLinkFields(FlaskForm):
     _link_case = None
 
     def setup_links(self, case=None):
-        from webapp.villages import queries
 
         self._link_case = case
         councils, projects = queries.councils(active_only=True), queries.projects()
@@ -98,7 +99,6 @@ class CaseLinkFields(FlaskForm):
                 "project": self._projects.get(self.project.data)}
 
     def validate(self, extra_validators=None):
-        from webapp.villages.operations import case_link_problems
 
         valid = super().validate(extra_validators)
         case = self._link_case
