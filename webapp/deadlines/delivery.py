@@ -12,9 +12,9 @@ from sqlalchemy import func, select, update
 from tenants.models import Tenant
 from tenants.scope import tenant_scope
 from webapp import timelimits
-from webapp.cases.operations import settings_for
 from webapp.deadlines.models import Notification
 from webapp.extensions import db
+from webapp.township.settings import settings_for
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
