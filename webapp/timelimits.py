@@ -312,7 +312,8 @@ class CaseClock:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-def days_left(due: datetime | None, now: datetime, calendar: WorkCalendar = CALENDAR_DAYS) -> int | None:
+def days_left(due: datetime | None, now: datetime, calendar: WorkCalendar) -> int | None:
+    """No default calendar: a number of days left means nothing without the township's."""
     return calendar.days_left(due, now)
 
 

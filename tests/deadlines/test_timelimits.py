@@ -231,13 +231,13 @@ def test_the_share_of_the_limit_left():
 
 def test_days_left_in_calendar_days():
     due = bj(2026, 3, 9, 10)
-    assert timelimits.days_left(due, bj(2026, 3, 2, 10)) == 7
-    assert timelimits.days_left(due, bj(2026, 3, 6, 22)) == 2
-    assert timelimits.days_left(due, due - timedelta(seconds=1)) == 0
-    assert timelimits.days_left(due, due) == -1  # the light is red: overdue, never "0 days left"
-    assert timelimits.days_left(due, due + timedelta(hours=1)) == -1  # an hour late is a day late
-    assert timelimits.days_left(due, due + timedelta(days=1, hours=1)) == -2
-    assert timelimits.days_left(None, due) is None
+    assert timelimits.days_left(due, bj(2026, 3, 2, 10), CALENDAR_DAYS) == 7
+    assert timelimits.days_left(due, bj(2026, 3, 6, 22), CALENDAR_DAYS) == 2
+    assert timelimits.days_left(due, due - timedelta(seconds=1), CALENDAR_DAYS) == 0
+    assert timelimits.days_left(due, due, CALENDAR_DAYS) == -1  # the light is red: overdue, never "0 days left"
+    assert timelimits.days_left(due, due + timedelta(hours=1), CALENDAR_DAYS) == -1  # an hour late is a day late
+    assert timelimits.days_left(due, due + timedelta(days=1, hours=1), CALENDAR_DAYS) == -2
+    assert timelimits.days_left(None, due, CALENDAR_DAYS) is None
 
 
 def test_days_left_in_working_days():

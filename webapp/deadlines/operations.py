@@ -3,7 +3,7 @@ read notifications, and acknowledge, dispute, resolve or raise accountability fl
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from tenants.models import Role
+from tenants.models import Membership, Role
 from webapp import timelimits
 from webapp.cases.models import Case, CaseState
 from webapp.cases.operations import record_event
@@ -174,8 +174,6 @@ def set_calendar_day(tenant_id: int, day, is_workday: bool, note: str = "") -> C
 
 def notify_referral(referral) -> int:
     """Tell the department's liaisons that a case waits in their inbox (once per referral)."""
-    from tenants.models import Membership
-
     liaisons = db.session.scalars(select(Membership.user_id).where(
         Membership.tenant_id == referral.tenant_id, Membership.department_id == referral.department_id,
         Membership.role == Role.LIAISON, Membership.active.is_(True))).all()
