@@ -44,17 +44,16 @@ _W = CaseWatch.__table__.c
 
 
 def _alert_conditions(now):
-    """The yellow and red alerts are the lights of ``webapp.timelimits`` turning; each of the
-    others is its moment passed while ``timelimits.watched_sql`` still watches it."""
+    """The yellow and red alerts are the lights of ``webapp.timelimits`` turning; the others
+    are their moments passed in the states ``timelimits.watched_moments`` watches them in."""
     lights = timelimits.light_conditions_sql(_C, now)
-    watched = dict(zip(timelimits.MOMENTS, timelimits.watched_sql(_C)))
     return {
         AlertKind.YELLOW: lights[timelimits.Light.YELLOW],
         AlertKind.RED: lights[timelimits.Light.RED],
         AlertKind.LONG_OVERDUE: timelimits.long_overdue_sql(_C, now),
-        AlertKind.UNREPORTED: and_(watched["report_by"] <= now, _C.risk == Risk.MAY_ESCALATE,
-                                   _C.escalated_to.is_(None)),
-        AlertKind.UNHANDLED: watched["handle_by"] <= now,
+        AlertKind.UNREPORTED: and_(_C.report_by <= now, _C.state.not_in(timelimits.REPORTED_OR_FINISHED),
+                                   _C.risk == Risk.MAY_ESCALATE, _C.escalated_to.is_(None)),
+        AlertKind.UNHANDLED: and_(_C.handle_by <= now, _C.state.in_(timelimits.NOT_TAKEN_UP)),
     }
 
 
