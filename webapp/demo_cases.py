@@ -30,6 +30,7 @@ from webapp.extensions import db
 from webapp.keypersons.operations import save_key_person
 from webapp.personal_data import id_check_digit
 from webapp.referrals.models import Department, DepartmentKind as D
+from webapp.township.settings import settings_for
 from webapp.types import clock_at, utcnow
 from webapp.villages.models import Village
 
@@ -683,7 +684,7 @@ class _Township:
         self.tenant = tenant
         self.rng = random.Random(tenant.slug)
         self.now = utcnow()
-        self.settings = ops.settings_for(tenant.id)
+        self.settings = settings_for(tenant.id)
         self.villages = db.session.scalars(select(Village).where(Village.tenant_id == tenant.id)
                                            .order_by(Village.id)).all()
         self.categories = {c.name: c for c in db.session.scalars(

@@ -22,6 +22,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from sqlalchemy import and_, or_
+from sqlalchemy import case as when
+
+from webapp.types import utcnow
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -29,8 +33,14 @@ DEFAULT_LIMIT_DAYS = {"ordinary": 7, "complex": 20, "major": 60}
 DEFAULT_YELLOW_DAYS = 3
 REPORT_WITHIN = timedelta(hours=24)
 
-# The clock runs while the center or a department is still working on a case.
-RUNNING_STATES = frozenset({"assessed", "mediating", "referred", "returned", "escalated"})
+# States by their values (``CaseState`` is a ``str`` enum, so ``CaseState.MEDIATING in
+# RUNNING_STATES`` holds, and SQL compares them as they are stored). The clock runs while the
+# center or a department is still working on a case:
+RUNNING_STATES = ("assessed", "mediating", "referred", "returned", "escalated")
+# A 可激化 case must be reported until it is escalated or finished:
+REPORTED_OR_FINISHED = ("escalated", "closed", "archived")
+# A case assigned from above must be taken up (assessed) in time:
+NOT_TAKEN_UP = ("registered",)
 
 
 class Light(str, enum.Enum):
@@ -43,8 +53,6 @@ class Light(str, enum.Enum):
 
 def today(now: datetime | None = None) -> date:
     """The calendar date in the county (Beijing time), which is what people count in."""
-    from webapp.types import utcnow
-
     return (now or utcnow()).astimezone(BEIJING).date()
 
 
@@ -119,11 +127,13 @@ class WorkCalendar:
         return sum(1 for n in range((last - first).days + 1) if self.is_workday(first + timedelta(days=n)))
 
     def days_left(self, due: datetime | None, now: datetime) -> int | None:
-        """Whole days left in this calendar's unit; negative once overdue (one hour late is -1)."""
+        """Whole days left in this calendar's unit; negative from the deadline on, exactly when
+        the light is red (at the deadline itself -1, one hour late -1, a day and an hour -2)."""
         if due is None:
             return None
         if not self.working_days:
-            return math.floor((due - now).total_seconds() / 86400)
+            left = math.floor((due - now).total_seconds() / 86400)
+            return min(left, -1) if now >= due else left
         if now >= due:
             return -max(1, self.days_touched(due, now))
         first, last = today(now), (due - timedelta(microseconds=1)).astimezone(BEIJING).date()
@@ -183,21 +193,6 @@ def _last_moment_of(end_of_day: datetime) -> datetime:
     return end_of_day - timedelta(microseconds=1)
 
 
-def light(due: datetime | None, now: datetime, yellow_days: int = DEFAULT_YELLOW_DAYS,
-          warn_at: datetime | None = None) -> Light:
-    if due is None:
-        return Light.NONE
-    if now >= due:
-        return Light.RED
-    if now >= (warn_at or due - timedelta(days=yellow_days)):
-        return Light.YELLOW
-    return Light.GREEN
-
-
-def days_left(due: datetime | None, now: datetime, calendar: WorkCalendar = CALENDAR_DAYS) -> int | None:
-    return calendar.days_left(due, now)
-
-
 def share_left(case, now: datetime) -> float | None:
     """The share of the time limit still left, from 1.0 at acceptance to 0 at the deadline."""
     if case.due_at is None or case.accepted_at is None:
@@ -206,11 +201,126 @@ def share_left(case, now: datetime) -> float | None:
     return max(0.0, (case.due_at - now).total_seconds() / total) if total > 0 else 0.0
 
 
-def case_light(case, now: datetime, settings=None) -> Light:
-    """The case's traffic light: red past the deadline, yellow from ``warn_at`` on."""
-    if getattr(case.state, "value", case.state) not in RUNNING_STATES:
+# -- the rules of the clock, once in Python and once in SQL ---------------------------------
+#
+# Which states run the clock, how the light follows from the case's moments, and which
+# moments the sweep watches: each rule is written here twice, for one case in Python (pages,
+# cards, the watch written on a move) and as a SQL expression over the case's columns (the
+# sweep, the figures, the board), where ``c`` is ``Case`` or ``Case.__table__.c``.
+# tests/deadlines/test_rules.py checks on both databases that the two agree on every state
+# and at every boundary of the light.
+
+
+def clock_runs(state, paused_since) -> bool:
+    return state in RUNNING_STATES and paused_since is None
+
+
+def clock_runs_sql(c):
+    return and_(c.state.in_(RUNNING_STATES), c.paused_since.is_(None))
+
+
+def light_of(state, paused_since, due_at: datetime | None, warn_at: datetime | None, now: datetime) -> Light:
+    """Red from the deadline on, yellow from the warning moment (``yellow_days`` before the
+    deadline, in the township's kind of days, stored on the case), green before; paused while
+    the clock is; none without a running clock (not yet assessed, or finished)."""
+    if state not in RUNNING_STATES:
         return Light.NONE
-    if getattr(case, "paused_since", None) is not None:
+    if paused_since is not None:
         return Light.PAUSED
-    yellow = settings.yellow_days if settings is not None else DEFAULT_YELLOW_DAYS
-    return light(case.due_at, now, yellow, getattr(case, "warn_at", None))
+    if due_at is None:
+        return Light.NONE
+    if now >= due_at:
+        return Light.RED
+    if warn_at is not None and now >= warn_at:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def light_conditions_sql(c, now) -> dict:
+    """The condition of each light but NONE (``light_of`` in SQL), for ``count() FILTER``
+    and ``WHERE``; a case meets at most one."""
+    runs = clock_runs_sql(c)
+    return {
+        Light.PAUSED: and_(c.state.in_(RUNNING_STATES), c.paused_since.is_not(None)),
+        Light.RED: and_(runs, c.due_at <= now),
+        Light.YELLOW: and_(runs, c.due_at > now, c.warn_at <= now),
+        Light.GREEN: and_(runs, c.due_at > now, or_(c.warn_at.is_(None), c.warn_at > now)),
+    }
+
+
+def light_sql(c, now):
+    """The light's value ('green', …, 'none') as one SQL expression."""
+    return when(*[(condition, light.value) for light, condition in light_conditions_sql(c, now).items()],
+                else_=Light.NONE.value)
+
+
+def overdue_sql(c, now):
+    """Overdue: the red light (days left below zero)."""
+    return light_conditions_sql(c, now)[Light.RED]
+
+
+def long_overdue_sql(c, now):
+    """Overdue by more than the escalation days: the sweep escalates it."""
+    return and_(clock_runs_sql(c), c.escalate_at <= now)
+
+
+def case_light(case, now: datetime) -> Light:
+    """The case's traffic light."""
+    return light_of(case.state, getattr(case, "paused_since", None), case.due_at, getattr(case, "warn_at", None), now)
+
+
+MOMENTS = ("warn_at", "due_at", "escalate_at", "report_by", "handle_by")
+
+
+def watched_moments(state, paused_since, moments: dict) -> tuple:
+    """The moments that can still matter for a case in ``state``: the light's and the
+    escalation's while the clock runs, the 24 hours to report a 可激化 case until it is
+    escalated or finished, and the time to take up an assignment until it is."""
+    watched = []
+    if clock_runs(state, paused_since):
+        watched += [moments["warn_at"], moments["due_at"], moments["escalate_at"]]
+    if state not in REPORTED_OR_FINISHED:
+        watched.append(moments["report_by"])
+    if state in NOT_TAKEN_UP:
+        watched.append(moments["handle_by"])
+    return tuple(moment for moment in watched if moment is not None)
+
+
+def watched_sql(c, now=None) -> list:
+    """``watched_moments`` in SQL, one expression per moment (NULL when not watched); with
+    ``now``, only those still in the future."""
+    runs = clock_runs_sql(c)
+    moments = [when((runs, c.warn_at)), when((runs, c.due_at)), when((runs, c.escalate_at)),
+               when((c.state.not_in(REPORTED_OR_FINISHED), c.report_by)),
+               when((c.state.in_(NOT_TAKEN_UP), c.handle_by))]
+    return moments if now is None else [when((moment > now, moment)) for moment in moments]
+
+
+# -- days left ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """How a case's clock stands, as every page shows it: the light and, while the clock
+    runs, the days left in the township's kind of days (negative once overdue)."""
+
+    light: Light
+    days_left: int | None
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+
+def days_left(due: datetime | None, now: datetime, calendar: WorkCalendar) -> int | None:
+    """No default calendar: a number of days left means nothing without the township's."""
+    return calendar.days_left(due, now)
+
+
+def case_clock(case, now: datetime, calendar: WorkCalendar) -> CaseClock:
+    """The one place the days left of a case are counted: the case page, its card, the
+    overview and the flags all show this, with the township's calendar
+    (``webapp.township.settings.calendar_for``)."""
+    light = case_light(case, now)
+    shown = light in (Light.GREEN, Light.YELLOW, Light.RED)
+    return CaseClock(light, calendar.days_left(case.due_at, now) if shown else None)

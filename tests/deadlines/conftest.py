@@ -14,6 +14,7 @@ from webapp.deadlines.delivery import deliver
 from webapp.deadlines.models import CaseAlert, Escalation, Flag, Notification, SweepRun
 from webapp.deadlines.sweep import run_sweep
 from webapp.extensions import db
+from webapp.township.settings import settings_for
 from webapp.types import clock_at
 from tests.conftest import township_scope_when_there_is_one
 
@@ -41,7 +42,7 @@ class Center:
     def settings(self):
         with tenant_scope(self.tenant.id):
             operations.prepare_township(self.tenant)
-            return operations.settings_for(self.tenant.id)
+            return settings_for(self.tenant.id)
 
     def count_working_days(self, on=True):
         self.settings.count_working_days = on

@@ -184,15 +184,15 @@ def test_working_day_moments_across_the_spring_festival():
 def test_the_light_turns_yellow_then_red_at_the_right_moments():
     due, warn = bj(2026, 3, 9, 10), bj(2026, 3, 6, 10)
     second = timedelta(seconds=1)
-    assert timelimits.light(due, warn - second, 3, warn) == Light.GREEN
-    assert timelimits.light(due, warn, 3, warn) == Light.YELLOW
-    assert timelimits.light(due, due - second, 3, warn) == Light.YELLOW
-    assert timelimits.light(due, due, 3, warn) == Light.RED
-    assert timelimits.light(due, due + timedelta(days=30), 3, warn) == Light.RED
-    assert timelimits.light(None, due) == Light.NONE
-    # Without a stored warning moment, the yellow days count back from the deadline.
-    assert timelimits.light(due, due - timedelta(days=2), 1) == Light.GREEN
-    assert timelimits.light(due, due - timedelta(hours=23), 1) == Light.YELLOW
+    light = lambda now, due=due, warn=warn: timelimits.light_of("mediating", None, due, warn, now)  # noqa: E731
+    assert light(warn - second) == Light.GREEN
+    assert light(warn) == Light.YELLOW
+    assert light(due - second) == Light.YELLOW
+    assert light(due) == Light.RED
+    assert light(due + timedelta(days=30)) == Light.RED
+    assert light(due, due=None) == Light.NONE
+    # Without a warning moment there is no yellow (as the sweep and the figures count it).
+    assert light(due - second, warn=None) == Light.GREEN
 
 
 def _case(state="mediating", **fields):
@@ -231,12 +231,13 @@ def test_the_share_of_the_limit_left():
 
 def test_days_left_in_calendar_days():
     due = bj(2026, 3, 9, 10)
-    assert timelimits.days_left(due, bj(2026, 3, 2, 10)) == 7
-    assert timelimits.days_left(due, bj(2026, 3, 6, 22)) == 2
-    assert timelimits.days_left(due, due - timedelta(seconds=1)) == 0
-    assert timelimits.days_left(due, due + timedelta(hours=1)) == -1  # an hour late is a day late
-    assert timelimits.days_left(due, due + timedelta(days=1, hours=1)) == -2
-    assert timelimits.days_left(None, due) is None
+    assert timelimits.days_left(due, bj(2026, 3, 2, 10), CALENDAR_DAYS) == 7
+    assert timelimits.days_left(due, bj(2026, 3, 6, 22), CALENDAR_DAYS) == 2
+    assert timelimits.days_left(due, due - timedelta(seconds=1), CALENDAR_DAYS) == 0
+    assert timelimits.days_left(due, due, CALENDAR_DAYS) == -1  # the light is red: overdue, never "0 days left"
+    assert timelimits.days_left(due, due + timedelta(hours=1), CALENDAR_DAYS) == -1  # an hour late is a day late
+    assert timelimits.days_left(due, due + timedelta(days=1, hours=1), CALENDAR_DAYS) == -2
+    assert timelimits.days_left(None, due, CALENDAR_DAYS) is None
 
 
 def test_days_left_in_working_days():

@@ -48,8 +48,9 @@ def test_a_mediator_sees_their_running_cases_overdue_first(desk, tenant, login_a
     assert _numbers(mine) == [overdue.number, in_time.number]
     assert others.number not in page and finished.number not in page
     now = utcnow()  # the notes say what the board's cards say
-    assert f"已超期{-timelimits.days_left(overdue.due_at, now)}天" in mine
-    assert f"剩余{timelimits.days_left(in_time.due_at, now)}天" in mine
+    days = timelimits.CALENDAR_DAYS  # the township counts calendar days
+    assert f"已超期{-timelimits.days_left(overdue.due_at, now, days)}天" in mine
+    assert f"剩余{timelimits.days_left(in_time.due_at, now, days)}天" in mine
     # A mediator assesses nothing and routes nothing: those steps are not theirs.
     assert _section(page, "assess") is None and _section(page, "route") is None
 

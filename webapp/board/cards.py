@@ -18,6 +18,7 @@ from webapp.board import moves
 from webapp.cases.models import Case, Risk
 from webapp.cases.workflow import TRANSITIONS
 from webapp.labels import label
+from webapp.township.settings import calendar_for
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,17 @@ def _risk_flags(cases, now):
     return {c.id: [Flag("may_escalate", _l("May escalate"))] for c in cases if c.risk == Risk.MAY_ESCALATE}
 
 
+def _clock(case, now) -> timelimits.CaseClock:
+    return timelimits.case_clock(case, now, calendar_for(case.tenant_id))
+
+
 @flag_source
 def _overdue_flags(cases, now):
     flags = {}
     for c in cases:
-        if timelimits.case_light(c, now) == timelimits.Light.RED:
-            late = -(timelimits.days_left(c.due_at, now) or 0)
-            flags[c.id] = [Flag("overdue", _l("Overdue by %(n)d days", n=max(late, 1)))]
+        clock = _clock(c, now)
+        if clock.light == timelimits.Light.RED:
+            flags[c.id] = [Flag("overdue", _l("Overdue by %(n)d days", n=clock.overdue_days))]
     return flags
 
 
@@ -83,15 +88,16 @@ class Card:
 
 def build(cases, membership, now: datetime, movable: bool) -> list[Card]:
     """The cards of a page. The light is read from each case's own moments (its warning and
-    deadline, computed from the township's settings when its clock was): no settings are
-    read here."""
+    deadline, computed from the township's settings when its clock was); the days left are
+    counted in the township's kind of days, as on the case page."""
     flags = card_flags(cases, now)
-    return [
-        Card(case=c, light=timelimits.case_light(c, now), days_left=timelimits.days_left(c.due_at, now),
-             share_left=timelimits.share_left(c, now) if c.due_at else None, flags=flags.get(c.id, []),
-             menu=moves.menu(c, membership) if movable else [])
-        for c in cases
-    ]
+    cards = []
+    for c in cases:
+        clock = _clock(c, now)
+        cards.append(Card(case=c, light=clock.light, days_left=clock.days_left,
+                          share_left=timelimits.share_left(c, now) if c.due_at else None, flags=flags.get(c.id, []),
+                          menu=moves.menu(c, membership) if movable else []))
+    return cards
 
 
 class Words:

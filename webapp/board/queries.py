@@ -29,7 +29,7 @@ SINCE_OVERLAP = timedelta(seconds=30)
 MAX_CHANGES = 200
 
 COLUMNS = tuple(CaseState)
-RUNNING = tuple(CaseState(s) for s in sorted(timelimits.RUNNING_STATES))
+RUNNING = timelimits.RUNNING_STATES
 
 VIEW_LABELS = register("board_view", {
     "mine": _l("My cases"),
@@ -92,7 +92,7 @@ def in_view(view: View, membership, now: datetime):
     elif view.name == "village" and view.village_id:
         query = query.where(Case.village_id == view.village_id)
     elif view.name == "overdue":
-        query = query.where(Case.state.in_(RUNNING), Case.due_at < now)
+        query = query.where(timelimits.overdue_sql(Case, now))
     elif view.name == "high_risk":
         query = query.where(Case.risk == Risk.MAY_ESCALATE)
     elif view.name == "referred":

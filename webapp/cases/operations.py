@@ -6,11 +6,10 @@ Docstrings name the rule of the 12345 method each operation carries out.
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from tenants.models import Role
 from tenants.operations import township_created
@@ -25,6 +24,7 @@ from webapp.cases.models import (
 )
 from webapp.extensions import db
 from webapp.storage import put_recorded
+from webapp.township.settings import settings_for
 from webapp.types import utcnow
 
 
@@ -44,31 +44,6 @@ def prepare_township(tenant, **_) -> None:
 
 
 # -- shared steps ---------------------------------------------------------------------------
-
-
-def settings_for(tenant_id: int) -> CaseSettings:
-    """The township's settings, or the method's defaults when it has set none.
-
-    Read once per transaction: a move asks for them for the clock and again for the card
-    it answers with (``forget_settings`` drops them when they change)."""
-    known = db.session.info.setdefault(_SETTINGS, {})
-    if tenant_id not in known:
-        found = db.session.scalar(select(CaseSettings).where(CaseSettings.tenant_id == tenant_id))
-        known[tenant_id] = found or CaseSettings(tenant_id=tenant_id, limit_ordinary=7, limit_complex=20,
-                                                 limit_major=60, yellow_days=3, follow_up_days="7,30")
-    return known[tenant_id]
-
-
-_SETTINGS = "case_settings"
-
-
-def forget_settings(session=None, *_) -> None:
-    (session or db.session).info.pop(_SETTINGS, None)
-
-
-# A new transaction reads them afresh.
-event.listen(Session, "after_transaction_end",
-             lambda session, transaction: forget_settings(session) if transaction.parent is None else None)
 
 
 # Timeline lines that record accountability about a case rather than change its record (an

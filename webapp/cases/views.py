@@ -13,12 +13,12 @@ from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
 from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload
 from webapp.cases.forms import AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm
 from webapp.cases.models import Attachment, Case, CaseState, Category, Level, Party, PartyRole, Risk, Source
-from webapp.deadlines.clock import calendar_for_tenant
 from webapp.errors import answer_refusals
 from webapp.extensions import db, htmx
 from webapp.permissions import can, require
 from webapp.security_headers import UPLOAD_POLICY
 from webapp.storage import get_storage
+from webapp.township.settings import calendar_for
 from webapp.types import utcnow
 from webapp.villages import operations as link_operations
 from webapp.villages.models import Village, VillagerGroup
@@ -46,13 +46,12 @@ def _by_id(model, item_id):
 
 
 def _render_case(case, status=200, open_form=None, open_action=None, revealed=None):
-    now = utcnow()
-    settings = operations.settings_for(g.tenant.id)
+    clock = timelimits.case_clock(case, utcnow(), calendar_for(case.tenant_id))
     context = {
         "case": case,
         "actions": workflow.allowed(case, g.membership) if can("case.view") else [],
-        "light": timelimits.case_light(case, now, settings),
-        "days_left": timelimits.days_left(case.due_at, now, calendar_for_tenant(g.tenant.id, settings)),
+        "light": clock.light,
+        "days_left": clock.days_left,
         "open_form": open_form,
         "open_action": open_action,
         "revealed": revealed or {},
@@ -108,7 +107,7 @@ def index():
     template = "cases/_results.html" if htmx and htmx.target == "case-results" else "cases/index.html"
     return render_template(template, cases=cases, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                            villages=_villages(), categories=_categories(), args=args,
-                           settings=operations.settings_for(g.tenant.id), now=utcnow())
+                           now=utcnow())
 
 
 @bp.route("/new", methods=["GET", "POST"])

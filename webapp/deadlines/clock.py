@@ -5,27 +5,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp import timelimits
+from webapp.cases.models import Risk, Source
+from webapp.deadlines.models import CasePause, CaseWatch
 from webapp.extensions import db
+from webapp.timelimits import watched_moments
+from webapp.township.settings import calendar_for, settings_for
 from webapp.types import utcnow
 
-_MOMENTS = ("warn_at", "due_at", "escalate_at", "report_by", "handle_by")
-
-
-def calendar_for_tenant(tenant_id: int, settings=None) -> timelimits.WorkCalendar:
-    from webapp.cases.operations import settings_for
-    from webapp.deadlines.models import CalendarOverride
-
-    settings = settings or settings_for(tenant_id)
-    if not settings.count_working_days:
-        return timelimits.CALENDAR_DAYS
-    overrides = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)
-                                   .where(CalendarOverride.tenant_id == tenant_id)).all()
-    return timelimits.calendar_for(settings, [tuple(row) for row in overrides])
+_MOMENTS = timelimits.MOMENTS
 
 
 def _finished_pauses(case):
-    from webapp.deadlines.models import CasePause
-
     if case.id is None:
         return []
     return db.session.execute(select(CasePause.started_at, CasePause.ended_at).where(
@@ -41,15 +31,12 @@ def refresh(case, now=None, *, was_state=None) -> None:
 
     ``was_state`` is the state a move takes the case from: knowing it, an unchanged watch
     need not be written again."""
-    from webapp.cases.models import Risk, Source
-    from webapp.cases.operations import settings_for
-
     now = now or utcnow()
     # Reading the settings and pauses must not flush the change being made: the case's new
     # state and its moments then go to the database in one UPDATE.
     with db.session.no_autoflush:
         settings = settings_for(case.tenant_id)
-        calendar = calendar_for_tenant(case.tenant_id, settings)
+        calendar = calendar_for(case.tenant_id)
         pauses = _finished_pauses(case) if case.limit_days else ()
     before = tuple(getattr(case, name) for name in _MOMENTS)
     watched = None if was_state is None else \
@@ -77,19 +64,6 @@ def _moments(case) -> dict:
     return {name: getattr(case, name) for name in _MOMENTS}
 
 
-def watched_moments(state, paused_since, moments) -> tuple:
-    """The moments that can still matter for a case in ``state``: none while paused or finished."""
-    state = getattr(state, "value", state)
-    watched = []
-    if state in timelimits.RUNNING_STATES and paused_since is None:
-        watched += [moments["warn_at"], moments["due_at"], moments["escalate_at"]]
-    if state not in ("escalated", "closed", "archived"):
-        watched.append(moments["report_by"])
-    if state == "registered":
-        watched.append(moments["handle_by"])
-    return tuple(moment for moment in watched if moment is not None)
-
-
 def next_moment(case):
     """When the sweep should next look at this case: the earliest moment that can still
     matter for its state, or never (None) for a paused or finished case."""
@@ -105,8 +79,6 @@ def keep_watch(case, watched_before=None) -> None:
     clock as they were: then the sweep's own note stands and nothing is written. A new case
     gets its row with the case's INSERT; a changed one is written at once (no flush of the
     case: its new state and moments still go out in one UPDATE)."""
-    from webapp.deadlines.models import CaseWatch
-
     now_watched = watched_moments(case.state, case.paused_since, _moments(case))
     next_at = min(now_watched) if now_watched else None
     if case.id is None:
@@ -128,8 +100,5 @@ def restart(case, now=None, *, was_state=None) -> None:
 
 
 def referral_accept_by(tenant_id: int, referred_at):
-    from webapp.cases.operations import settings_for
-
-    settings = settings_for(tenant_id)
-    return calendar_for_tenant(tenant_id, settings).add_days(referred_at, settings.referral_accept_days)
+    return calendar_for(tenant_id).add_days(referred_at, settings_for(tenant_id).referral_accept_days)
 

@@ -12,9 +12,10 @@ from sqlalchemy import func, select, update
 from tenants.models import Tenant
 from tenants.scope import tenant_scope
 from webapp import timelimits
-from webapp.cases.operations import settings_for
+from webapp.auth.models import User
 from webapp.deadlines.models import Notification
 from webapp.extensions import db
+from webapp.township.settings import settings_for
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,6 @@ def quiet(now: datetime, settings) -> bool:
 
 def deliver(now=None) -> int:
     """Deliver what is waiting in every township that is not in its quiet hours."""
-    from webapp.auth.models import User
-
     now = now or utcnow()
     outbound = channel()
     delivered = 0

@@ -3,7 +3,7 @@ read notifications, and acknowledge, dispute, resolve or raise accountability fl
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from tenants.models import Role
+from tenants.models import Membership, Role
 from webapp import timelimits
 from webapp.cases.models import Case, CaseState
 from webapp.cases.operations import record_event
@@ -13,6 +13,7 @@ from webapp.deadlines.models import (
     CalendarOverride, CasePause, Escalation, EscalationLevel, Fault, Flag, FlagKind, FlagStatus, Notification,
 )
 from webapp.extensions import db
+from webapp.township.settings import forget_settings, settings_for
 from webapp.types import utcnow
 
 PAUSERS = {Role.TOWNSHIP_ADMIN, Role.MEDIATOR}
@@ -26,7 +27,7 @@ def _may_pause(case: Case, actor):
 def pause_clock(case: Case, actor, *, reason: str) -> CasePause:
     """The clock stops for a reason (an expert appraisal, a party unreachable); it is on the timeline."""
     _may_pause(case, actor)
-    if case.state.value not in timelimits.RUNNING_STATES or case.due_at is None:
+    if case.state not in timelimits.RUNNING_STATES or case.due_at is None:
         raise Refused(_l("Only a running time limit can be paused."))
     if case.paused_since is not None:
         raise Refused(_l("The clock is paused already."))
@@ -155,8 +156,6 @@ def _flag_event(flag: Flag, actor, kind: str, note: str = "") -> None:
 def set_calendar_day(tenant_id: int, day, is_workday: bool, note: str = "") -> CalendarOverride:
     """The township's own working days win over the official calendar, for the cases whose
     clock runs now too: their moments are computed again."""
-    from webapp.cases.operations import settings_for
-
     override = db.session.scalar(select(CalendarOverride).where(CalendarOverride.tenant_id == tenant_id,
                                                                 CalendarOverride.day == day))
     if override is None:
@@ -164,8 +163,9 @@ def set_calendar_day(tenant_id: int, day, is_workday: bool, note: str = "") -> C
         db.session.add(override)
     override.is_workday, override.note = is_workday, note
     db.session.flush()
+    forget_settings()
     if settings_for(tenant_id).count_working_days:
-        running = [CaseState(s) for s in timelimits.RUNNING_STATES] + [CaseState.REGISTERED]
+        running = list(timelimits.RUNNING_STATES) + [CaseState.REGISTERED]
         for case in db.session.scalars(select(Case).where(Case.tenant_id == tenant_id, Case.state.in_(running))):
             clock.refresh(case)
         db.session.flush()
@@ -174,8 +174,6 @@ def set_calendar_day(tenant_id: int, day, is_workday: bool, note: str = "") -> C
 
 def notify_referral(referral) -> int:
     """Tell the department's liaisons that a case waits in their inbox (once per referral)."""
-    from tenants.models import Membership
-
     liaisons = db.session.scalars(select(Membership.user_id).where(
         Membership.tenant_id == referral.tenant_id, Membership.department_id == referral.department_id,
         Membership.role == Role.LIAISON, Membership.active.is_(True))).all()

@@ -36,7 +36,6 @@ from webapp.deadlines.models import (
 from webapp.extensions import db
 from webapp.types import UTCDateTime, utcnow
 
-RUNNING = [CaseState(s) for s in timelimits.RUNNING_STATES]
 FINISHED = [CaseState.CLOSED, CaseState.ARCHIVED]
 
 # Which moment, under which condition, makes which alert.
@@ -45,14 +44,16 @@ _W = CaseWatch.__table__.c
 
 
 def _alert_conditions(now):
-    running = and_(_C.state.in_(RUNNING), _C.paused_since.is_(None))
+    """The yellow and red alerts are the lights of ``webapp.timelimits`` turning; the others
+    are their moments passed in the states ``timelimits.watched_moments`` watches them in."""
+    lights = timelimits.light_conditions_sql(_C, now)
     return {
-        AlertKind.YELLOW: and_(running, _C.warn_at <= now, _C.due_at > now),
-        AlertKind.RED: and_(running, _C.due_at <= now),
-        AlertKind.LONG_OVERDUE: and_(running, _C.escalate_at <= now),
-        AlertKind.UNREPORTED: and_(_C.report_by <= now, _C.risk == Risk.MAY_ESCALATE, _C.escalated_to.is_(None),
-                                   _C.state.not_in(FINISHED + [CaseState.ESCALATED])),
-        AlertKind.UNHANDLED: and_(_C.handle_by <= now, _C.state == CaseState.REGISTERED),
+        AlertKind.YELLOW: lights[timelimits.Light.YELLOW],
+        AlertKind.RED: lights[timelimits.Light.RED],
+        AlertKind.LONG_OVERDUE: timelimits.long_overdue_sql(_C, now),
+        AlertKind.UNREPORTED: and_(_C.report_by <= now, _C.state.not_in(timelimits.REPORTED_OR_FINISHED),
+                                   _C.risk == Risk.MAY_ESCALATE, _C.escalated_to.is_(None)),
+        AlertKind.UNHANDLED: and_(_C.handle_by <= now, _C.state.in_(timelimits.NOT_TAKEN_UP)),
     }
 
 
@@ -186,13 +187,7 @@ def _sweep(now, sweep_id, full=False, batch=None) -> dict:
 
 
 def _watched(now=None) -> list:
-    """The moments that matter for the case's state (``webapp.deadlines.clock.watched_moments``
-    in SQL); with ``now``, only those still in the future."""
-    running = and_(_C.state.in_(RUNNING), _C.paused_since.is_(None))
-    reportable = _C.state.not_in(FINISHED + [CaseState.ESCALATED])
-    moments = [when((running, _C.warn_at)), when((running, _C.due_at)), when((running, _C.escalate_at)),
-               when((reportable, _C.report_by)), when((_C.state == CaseState.REGISTERED, _C.handle_by))]
-    return moments if now is None else [when((moment > now, moment), else_=null()) for moment in moments]
+    return timelimits.watched_sql(_C, now)
 
 
 def _least(moments):

@@ -10,7 +10,7 @@ from webapp import timelimits
 from webapp.auth.models import User
 from webapp.cases.access import find_visible_case, get_case_or_404, visible_cases
 from webapp.cases.models import Case
-from webapp.cases.operations import case_number, settings_for
+from webapp.cases.operations import case_number
 from webapp.errors import Refused, answer_refusals
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
@@ -21,6 +21,7 @@ from webapp.documents.render import FONT_PACKAGE, INSTALL_FONT
 from webapp.extensions import db
 from webapp.permissions import can, require
 from webapp.referrals.models import Department
+from webapp.township.settings import settings_for
 
 bp = Blueprint("deadlines", __name__, url_prefix="/t/<slug>")
 

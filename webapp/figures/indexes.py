@@ -11,6 +11,7 @@ from sqlalchemy import Index, text
 
 from webapp.cases.models import Case, FollowUp
 from webapp.deadlines.models import Escalation, Flag
+from webapp.timelimits import RUNNING_STATES
 
 FIGURE_COLUMNS = ("state", "resolved_at", "closed_at", "due_at", "warn_at", "paused_since", "escalated_to", "level",
                   "source", "risk", "difficulty", "category_id", "village_id")
@@ -21,7 +22,7 @@ FLAGS_BY_RAISING = Index("ix_flags_tenant_raised", Flag.tenant_id, Flag.raised_a
 ESCALATIONS_BY_DAY = Index("ix_escalations_tenant_created", Escalation.tenant_id, Escalation.created_at)
 # The running cases alone: their lights and overdue count change with the clock, so the summary
 # never holds them and the dashboard reads them live from this (small) index.
-RUNNING_SQL = "state IN ('assessed', 'mediating', 'referred', 'returned', 'escalated')"
+RUNNING_SQL = "state IN (%s)" % ", ".join(f"'{state}'" for state in RUNNING_STATES)
 RUNNING_BY_ACCEPTANCE = Index("ix_cases_figures_running", Case.tenant_id, Case.accepted_at,
                               postgresql_include=["due_at", "warn_at", "paused_since"],
                               postgresql_where=text(RUNNING_SQL), sqlite_where=text(RUNNING_SQL))

@@ -22,10 +22,9 @@ from webapp.figures import indexes  # noqa: F401  (declares the indexes these qu
 from webapp.figures.definitions import FILE_STATES, MEDIATED_STATES, SETTLED_STATES, rates, shortfalls
 from webapp.figures.periods import Period
 from webapp.referrals.models import Department
-from webapp.timelimits import RUNNING_STATES, today
+from webapp.timelimits import Light, light_conditions_sql, overdue_sql, today
 from webapp.types import utcnow
 
-RUNNING = [CaseState(s) for s in sorted(RUNNING_STATES)]
 LIGHTS = ("green", "yellow", "red", "paused")
 MAX_TREND_MONTHS = 60
 
@@ -37,7 +36,7 @@ TIME_DEPENDENT = ("overdue", "light_green", "light_yellow", "light_red", "light_
 def _case_columns(period: Period, now: datetime, *, months: bool = True) -> dict:
     """Name → filter condition of every case count (``None``: all the period's cases); without
     ``months``, no columns for the monthly trend."""
-    running = and_(Case.state.in_(RUNNING), Case.paused_since.is_(None), Case.due_at.is_not(None))
+    lights = light_conditions_sql(Case, now)
     succeeded = and_(Case.state.in_(SETTLED_STATES), Case.resolved_at.is_not(None))
     ended_at = func.coalesce(Case.resolved_at, Case.closed_at)
     columns = {
@@ -52,12 +51,9 @@ def _case_columns(period: Period, now: datetime, *, months: bool = True) -> dict
         "file_due": Case.state.in_(FILE_STATES),
         "timed": and_(Case.state.in_(SETTLED_STATES), Case.due_at.is_not(None)),
         "on_time": and_(Case.state.in_(SETTLED_STATES), Case.due_at.is_not(None), ended_at <= Case.due_at),
-        "overdue": and_(running, Case.due_at <= now),
+        "overdue": overdue_sql(Case, now),
         "reported": Case.escalated_to.is_not(None),
-        "light_green": and_(running, Case.due_at > now, or_(Case.warn_at.is_(None), Case.warn_at > now)),
-        "light_yellow": and_(running, Case.due_at > now, Case.warn_at <= now),
-        "light_red": and_(running, Case.due_at <= now),
-        "light_paused": and_(Case.state.in_(RUNNING), Case.paused_since.is_not(None)),
+        **{f"light_{light}": lights[Light(light)] for light in LIGHTS},
     }
     for level in Level:
         columns[f"level_{level.value}"] = and_(succeeded, Case.level == level)

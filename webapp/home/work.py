@@ -17,11 +17,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tenants.models import Role
 from webapp import timelimits
-from webapp.board.queries import RUNNING, View, in_view
+from webapp.board.queries import View, in_view
 from webapp.cases.access import visible_cases
 from webapp.cases.models import Case, CaseState, FollowUp, ReferralStatus
 from webapp.cases.workflow import TRANSITIONS
 from webapp.extensions import db
+from webapp.township.settings import calendar_for
 
 SHOWN = 8  # rows a section lists; its count and link say how many more there are
 VISITS_AHEAD = timedelta(days=3)  # follow-up visits listed this long before they fall due
@@ -52,15 +53,14 @@ def _count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def _clock_note(case: Case, light: timelimits.Light, now: datetime) -> str:
-    if light == timelimits.Light.PAUSED:
+def _clock_note(clock: timelimits.CaseClock) -> str:
+    if clock.light == timelimits.Light.PAUSED:
         return str(_l("Clock paused"))
-    if case.due_at is None:
+    if clock.days_left is None:
         return ""
-    left = timelimits.days_left(case.due_at, now) or 0
-    if light == timelimits.Light.RED:
-        return str(_l("Overdue by %(n)d days", n=max(-left, 1)))
-    return str(_l("%(n)d days left", n=max(left, 0)))
+    if clock.light == timelimits.Light.RED:
+        return str(_l("Overdue by %(n)d days", n=clock.overdue_days))
+    return str(_l("%(n)d days left", n=clock.days_left))
 
 
 def _cases(key, title, query, now, *, empty, more_url=None, note=None) -> Section:
@@ -69,9 +69,9 @@ def _cases(key, title, query, now, *, empty, more_url=None, note=None) -> Sectio
     cases = db.session.scalars(_by_deadline(query).options(joinedload(Case.village)).limit(SHOWN)).unique().all()
     rows = []
     for case in cases:
-        light = timelimits.case_light(case, now)
-        notes = [note(case) if note else "", _clock_note(case, light, now)]
-        rows.append(Row(case, light, " · ".join(n for n in notes if n)))
+        clock = timelimits.case_clock(case, now, calendar_for(case.tenant_id))
+        notes = [note(case) if note else "", _clock_note(clock)]
+        rows.append(Row(case, clock.light, " · ".join(n for n in notes if n)))
     total = len(rows) if len(rows) < SHOWN else _count(query)
     return Section(key, title, rows, total, more_url, empty)
 
@@ -133,7 +133,7 @@ def sections(membership, now: datetime) -> list[Section]:
             more_url=url_for("board.index", view="all"), empty=_l("No case is waiting for a mediator.")))
     if not role.is_county and role != Role.CLERK:
         found.append(_cases(
-            "mine", _l("My running cases"), in_view(View("mine"), membership, now).where(Case.state.in_(RUNNING)), now,
+            "mine", _l("My running cases"), in_view(View("mine"), membership, now).where(Case.state.in_(timelimits.RUNNING_STATES)), now,
             more_url=url_for("board.index", view="mine"), empty=_l("No running case is yours.")))
     if role in TRANSITIONS["follow_up"].roles:
         found.append(_visits(membership, now, today))

@@ -3,9 +3,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.cases.models import CaseSettings, Category
-from webapp.cases.operations import forget_settings
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
+from webapp.township.settings import forget_settings
 
 
 class NameTaken(ValueError):

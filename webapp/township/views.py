@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.cases.models import Category
-from webapp.cases.operations import settings_for
 from webapp.extensions import db
 from webapp.permissions import require
 from webapp.referrals.models import Department
@@ -12,6 +11,7 @@ from webapp.township.forms import CategoryForm, DepartmentForm, LimitsForm
 from webapp.township.operations import (
     NameTaken, add_category, add_department, change_category, rename_department, save_limits,
 )
+from webapp.township.settings import settings_for
 
 LIMIT_FIELDS = ("limit_ordinary", "limit_complex", "limit_major", "yellow_days", "follow_up_days")
 
