@@ -17,7 +17,8 @@ run: setup ## web, worker, scheduler and the embedded Redis on http://127.0.0.1:
 	@echo "Open http://127.0.0.1:5000/login — demo accounts are listed in README.md (password Demo-2026)."
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start -c worker=$(WORKERS)
 
-test: setup ## the whole suite (embedded default, or TEST_DATABASE_URL / TEST_REDIS_URL)
+test: setup ## the layers of the code, then the whole suite (embedded default, or TEST_DATABASE_URL / TEST_REDIS_URL)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 setup: prerequisites install assets translations

@@ -3,11 +3,12 @@ case's timeline, and flushes; the view (or job) that called it commits once.
 
 Docstrings name the rule of the 12345 method each operation carries out.
 """
+import hashlib
+import secrets
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import inspect as sa_inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -16,17 +17,17 @@ from tenants.operations import township_created
 from tenants.scope import tenant_scope
 from webapp import audit, permissions, timelimits
 from webapp.cases import workflow
-from webapp.deadlines import clock
-from webapp.errors import Refused
 from webapp.cases.models import (
     DEFAULT_CATEGORIES, Agreement, Attachment, Case, CaseCounter, CaseEvent, CaseKeyPerson, CaseSettings, CaseState,
-    CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus,
+    CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus
 )
+from webapp.deadlines import clock
+from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.storage import put_recorded
 from webapp.township.settings import settings_for
 from webapp.types import utcnow
-
+from worker.queue import enqueue_after_commit
 
 # -- a new township --------------------------------------------------------------------------
 
@@ -233,8 +234,8 @@ def refer_case(case: Case, actor, *, department, note: str = "") -> Referral:
     db.session.add(referral)
     _move(case, "refer", actor, note=note, data={"department": department.name})
     db.session.flush()
+    # Here, not at the top: the job works through this module (worker.jobs imports it).
     from worker.jobs import send_referral_notice
-    from worker.queue import enqueue_after_commit
 
     enqueue_after_commit(send_referral_notice, case.tenant_id, referral.id, job_id=f"referral-notice-{referral.id}")
     return referral
@@ -384,6 +385,7 @@ def reopen_case(case: Case, actor, *, reason: str) -> None:
 
 def close_case(case: Case, actor, *, note: str = "") -> None:
     """结案: the case file is rendered by the worker once the closing commits."""
+    # Here, not at the top: rendering a case file moves through this module's operations.
     from webapp.documents.operations import request_case_file
 
     _move(case, "close", actor, note=note)
@@ -394,6 +396,7 @@ def close_case(case: Case, actor, *, note: str = "") -> None:
 
 def archive_case(case: Case, actor) -> None:
     """卷宗归档: only a complete file is archived."""
+    # Here, not at the top: rendering a case file moves through this module's operations.
     from webapp.documents.operations import request_case_file
 
     _move(case, "archive", actor)
@@ -404,9 +407,6 @@ def archive_case(case: Case, actor) -> None:
 
 
 def add_attachment(case: Case, actor, *, filename: str, content_type: str, data: bytes, storage) -> Attachment:
-    import hashlib
-    import secrets
-
     check_record_open(case)
     key = f"{case.tenant_id}/{case.id}/{secrets.token_hex(8)}"
     attachment = Attachment(tenant_id=case.tenant_id, case_id=case.id, filename=filename, content_type=content_type,

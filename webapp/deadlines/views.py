@@ -11,17 +11,18 @@ from webapp.auth.models import User
 from webapp.cases.access import find_visible_case, get_case_or_404, visible_cases
 from webapp.cases.models import Case
 from webapp.cases.operations import case_number
-from webapp.errors import Refused, answer_refusals
 from webapp.deadlines import operations
 from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
 from webapp.deadlines.sweep import last_run
 from webapp.documents.operations import count_waiting_for_font
 from webapp.documents.render import FONT_PACKAGE, INSTALL_FONT
+from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db
 from webapp.permissions import can, require
 from webapp.referrals.models import Department
 from webapp.township.settings import settings_for
+from worker.queue import redis_connection
 
 bp = Blueprint("deadlines", __name__, url_prefix="/t/<slug>")
 
@@ -222,7 +223,6 @@ def raise_flag():
 
 
 def _failed_jobs():
-    from worker.queue import redis_connection
 
     try:
         registry = FailedJobRegistry("default", connection=redis_connection())

@@ -14,8 +14,9 @@ from functools import lru_cache
 from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, func, or_, select
 
 from tenants.models import Tenant
-from webapp.cases.models import Case, CaseState, Category, Difficulty, FollowUp, Level, Referral, ReferralStatus, \
-    Risk, Source
+from webapp.cases.models import (
+    Case, CaseState, Category, Difficulty, FollowUp, Level, Referral, ReferralStatus, Risk, Source
+)
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag
 from webapp.extensions import db
 from webapp.figures import indexes  # noqa: F401  (declares the indexes these queries read)
@@ -24,6 +25,7 @@ from webapp.figures.periods import Period
 from webapp.referrals.models import Department
 from webapp.timelimits import Light, light_conditions_sql, overdue_sql, today
 from webapp.types import utcnow
+from webapp.villages.models import Village
 
 LIGHTS = ("green", "yellow", "red", "paused")
 MAX_TREND_MONTHS = 60
@@ -249,6 +251,7 @@ def county_figures(period: Period, *, tenant_ids=None, county_id: int | None = N
     period cuts, counted live); ``summary=False`` counts everything live. ``stats`` (a dict)
     receives how many township-months were read from the summary and how many live.
     """
+    # Here, not at the top: the summary counts what it stores with this module's queries.
     from webapp.figures.summary import summary_counts
 
     now = now or utcnow()
@@ -288,7 +291,6 @@ def by_village(tenant_id: int, period: Period, *, now: datetime | None = None) -
     """The case figures of each village of the township (and a row with ``village_id`` None for
     cases with no village, when there are any), in the villages' order. Follow-up visits,
     flags and escalations are counted per village too."""
-    from webapp.villages.models import Village
 
     now = now or utcnow()
     cases = _case_counts(Case.village_id, [Case.tenant_id == tenant_id], period, now)
