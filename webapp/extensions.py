@@ -32,7 +32,6 @@ limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 
 
 def select_locale() -> str:
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and jobs speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -49,7 +48,6 @@ def select_locale() -> str:
 
 
 babel = Babel()
-
 
 
 def _escape_lazy_strings() -> None:

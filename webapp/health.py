@@ -22,7 +22,6 @@ def _database() -> dict:
 
 
 def _redis_and_workers() -> tuple[dict, dict]:
-
     try:
         connection = redis_connection()
         connection.ping()
@@ -45,7 +44,6 @@ def _redis_and_workers() -> tuple[dict, dict]:
 
 
 def _backup() -> dict:
-
     try:
         backup = status()
     except Exception as error:  # a missing table, say: tell, do not fail the check

@@ -120,7 +120,6 @@ def normalize_id_number(value: str) -> str:
 
 
 def phone_problem(value: str) -> str | None:
-
     compact = value.strip().replace(" ", "")
     if _MOBILE.match(compact) or _LANDLINE.match(compact):
         return None

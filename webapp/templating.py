@@ -57,7 +57,6 @@ def init_app(app) -> None:
 
 
 def _flag_url(flag) -> str:
-
     if g.get("tenant") is not None:
         return url_for("deadlines.flag", flag_id=flag.id)
     return url_for("deadlines.flag", slug=g.county_slugs[flag.tenant_id], flag_id=flag.id)

@@ -16,7 +16,6 @@ class SettingsForm(FlaskForm):
 
 
 def validate_new_password(form, field):
-
     error = policy_error(field.data or "")
     if error:
         raise ValidationError(error)

@@ -104,7 +104,6 @@ def _sqlite_version(conn) -> str | None:
 
 
 def _pg_connect(url: str):
-
     return psycopg.connect(url, options=_ALL_TENANTS)
 
 

@@ -12,7 +12,6 @@ from webapp.personal_data import MASKS, Encrypted
 from webapp.types import UTCDateTime, enum_column, utcnow
 
 
-
 class CaseState(str, enum.Enum):
     REGISTERED = "registered"      # 已登记
     ASSESSED = "assessed"          # 已研判

@@ -10,7 +10,6 @@ from webapp.deadlines.models import CalendarOverride
 from webapp.input_rules import fits
 
 
-
 class PauseForm(FlaskForm):
     reason = TextAreaField(_l("Why the clock stops"),
                            validators=[DataRequired(_l("Give the reason, e.g. waiting for an expert appraisal."))])

@@ -223,7 +223,6 @@ def raise_flag():
 
 
 def _failed_jobs():
-
     try:
         registry = FailedJobRegistry("default", connection=redis_connection())
         return registry.get_job_ids()[:20], None

@@ -97,7 +97,6 @@ def _event_note(case: Case, transition: str) -> str:
 
 
 def _event_text(event) -> str:
-
     if event.kind == "transition":
         name = (event.data or {}).get("transition")
         action = TRANSITIONS[name].label if name in TRANSITIONS else ""

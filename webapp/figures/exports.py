@@ -132,7 +132,6 @@ def csv_response(table: Table, filename: str, preface=()) -> Response:
 
 
 def xlsx_response(tables, filename: str, preface=()) -> Response:
-
     book = Workbook()
     book.remove(book.active)
     for table in tables:
@@ -162,6 +161,5 @@ def _sheet_title(title: str) -> str:
 
 
 def _attachment(filename: str) -> str:
-
     ascii_name = filename.encode("ascii", "ignore").decode() or "figures"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

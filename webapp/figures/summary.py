@@ -38,7 +38,6 @@ VISITS = ("visits_due", "visits_done", "visits_answered", "visits_carried_out")
 
 
 def _queries():
-
     return queries
 
 

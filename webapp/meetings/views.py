@@ -286,8 +286,6 @@ def minutes(meeting_id: int):
     return render_template("meetings/minutes.html", documents=_documents(meeting), **pack.minutes_context(meeting))
 
 
-
-
 # -- printing: the worker renders, the page polls ------------------------------------------
 
 PRINTS = {"pack": documents.PACK, "minutes": documents.MINUTES}

@@ -9,7 +9,6 @@ from webapp.input_rules import fits, record_id
 from webapp.labels import ROLE_LABELS
 
 
-
 def _role_choices(roles):
     return [(r.value, ROLE_LABELS[r]) for r in Role if r in roles]
 

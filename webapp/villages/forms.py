@@ -82,7 +82,6 @@ class CaseLinkFields(FlaskForm):
     _link_case = None
 
     def setup_links(self, case=None):
-
         self._link_case = case
         councils, projects = queries.councils(active_only=True), queries.projects()
         self._councils = {c.id: c for c in councils}
@@ -99,7 +98,6 @@ class CaseLinkFields(FlaskForm):
                 "project": self._projects.get(self.project.data)}
 
     def validate(self, extra_validators=None):
-
         valid = super().validate(extra_validators)
         case = self._link_case
         if case is not None:

@@ -12,7 +12,6 @@ from webapp.personal_data import mask_phone, Encrypted
 from webapp.types import UTCDateTime, enum_column, utcnow
 
 
-
 class Village(TenantOwned, db.Model):
     __tablename__ = "villages"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)

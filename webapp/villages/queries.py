@@ -11,7 +11,6 @@ from webapp.villages.models import (
 )
 
 
-
 def _council_owners():
     return (selectinload(Council.group).selectinload(VillagerGroup.village),
             selectinload(Council.project).selectinload(RelocationProject.village))
