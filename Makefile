@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app webapp
 VENDOR := webapp/static/vendor
-# pytest-xdist processes; CI machines have two cores.
-JOBS   ?= 2
+# pytest-xdist processes. CI machines have two cores; a third process keeps them busy while
+# the tests that wait (on a worker's heartbeat, a browser, a database restart) sleep.
+JOBS   ?= 3
 # Worker processes of `make run`: one per core renders the demo's case files in about half the time.
 WORKERS ?= 2
 
