@@ -2,14 +2,12 @@
 form in place when the move needs data, the card put back with the reason when it is refused,
 and never a lost update."""
 import re
-import threading
 
-import pytest
 from sqlalchemy import func, select, update
 
 from tests import factories
 from tests.board.conftest import S, hx, prefixed
-from tests.conftest import TEST_DATABASE_URL, csrf_token, login
+from tests.races import at_once, one_winner, two_directors_and_a_case
 from webapp.cases import operations, transitions
 from webapp.cases.models import Case, CaseEvent
 from webapp.extensions import db
@@ -248,75 +246,10 @@ def test_a_write_that_lands_between_our_read_and_our_write_is_refused_not_overwr
 # -- two people, one card, at the same moment: real requests on a real database -----------------
 
 
-@pytest.fixture
-def race(live_app):
-    """A committed case in 界头镇 and two directors with clients of their own."""
-    from tenants.models import Tenant
-    from tenants.scope import tenant_scope
-    from webapp.cases.models import Difficulty, Risk
-
-    with live_app.app_context():
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "jietou"))
-        first = factories.member("township_admin", tenant, display_name="先到的主任")
-        second = factories.member("township_admin", tenant, display_name="后到的主任")
-        case = factories.case(tenant, first, title="两人同时拖动的案件")
-        with tenant_scope(tenant.id):
-            operations.assess_case(case, first, difficulty=Difficulty.ORDINARY, risk=Risk.RESOLVABLE)
-            ids = {"case": case.id, "version": case.version, "tenant": tenant.id}
-        people = [(m.user.username, m.user_id) for m in (first, second)]
-        db.session.commit()
-    clients = []
-    for username, user_id in people:
-        client = live_app.test_client()
-        assert login(client, username).status_code == 302
-        client.csrf, client.user_id = csrf_token(client, "/settings"), user_id
-        clients.append(client)
-    return clients, ids
-
-
-def test_two_people_moving_one_card_at_once_end_with_one_winner_and_one_message(live_app, race, monkeypatch):
-    clients, ids = race
-    if TEST_DATABASE_URL:
-        # Hold both requests after their version check, so that both writes really race in
-        # PostgreSQL: the second UPDATE waits for the first to commit, then matches no row.
-        # (SQLite serialises writers from the first query on, so there the version check
-        # itself decides.)
-        barrier = threading.Barrier(2, timeout=10)
-        apply = transitions.apply
-
-        def together(*args, **kwargs):
-            barrier.wait()
-            return apply(*args, **kwargs)
-
-        monkeypatch.setattr(transitions, "apply", together)
-
-    answers = [None, None]
-
-    def attempt(n):
-        client = clients[n]
-        answers[n] = client.post(
-            f"/t/jietou/board/cards/{ids['case']}/do/start_mediation",
-            data={"version": ids["version"], f"card{ids['case']}-assignee": client.user_id},
-            headers={"HX-Request": "true", "X-CSRFToken": client.csrf})
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-
-    statuses = sorted(a.status_code for a in answers)
-    assert statuses == [200, 409], [a.get_data(as_text=True)[-400:] for a in answers]
-    winner = next(n for n in range(2) if answers[n].status_code == 200)
-    loser = answers[1 - winner].get_data(as_text=True)
-    assert ("先到的主任" if winner == 0 else "后到的主任") in loser and "没有执行" in loser
-
-    from tenants.scope import tenant_scope
-
-    with live_app.app_context(), tenant_scope(ids["tenant"]):
-        case = db.session.get(Case, ids["case"])
-        assert case.state == S.MEDIATING and case.version == ids["version"] + 1
-        assert case.assignee_id == clients[winner].user_id
-        starts = db.session.scalar(select(func.count(CaseEvent.id)).where(
-            CaseEvent.case_id == case.id, CaseEvent.to_state == S.MEDIATING))
-        assert starts == 1
+def test_two_people_moving_one_card_at_once_end_with_one_winner_and_one_message(live_app, monkeypatch):
+    clients, ids = two_directors_and_a_case(live_app, "两人同时拖动的案件", "/settings")
+    answers = at_once(clients, monkeypatch, lambda client: client.post(
+        f"/t/jietou/board/cards/{ids['case']}/do/start_mediation",
+        data={"version": ids["version"], f"card{ids['case']}-assignee": client.user_id},
+        headers={"HX-Request": "true", "X-CSRFToken": client.csrf}))
+    one_winner(live_app, clients, ids, answers)

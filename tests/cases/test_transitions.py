@@ -3,15 +3,14 @@ same checks, the same refusals in the same words, the same result, and no lost u
 either page: a form drawn from an older version of the case is refused, and two people
 submitting at the same moment end with one winner and one clear 409."""
 import re
-import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL, csrf_token, login
+from tests.races import at_once, one_winner, two_directors_and_a_case
 from webapp.cases import operations, transitions, workflow
-from webapp.cases.models import Case, CaseEvent, CaseState, Difficulty, Risk
+from webapp.cases.models import CaseEvent, CaseState, Difficulty, Risk
 from webapp.extensions import db
 
 S = CaseState
@@ -124,77 +123,10 @@ def test_an_unknown_transition_is_a_bad_request_on_both_pages(db, tenant, login_
 # -- two people, one case page, at the same moment: real requests on a real database ---------
 
 
-@pytest.fixture
-def race(live_app):
-    """A committed, assessed case in 界头镇 and two directors with clients of their own, each
-    with the case's form open."""
-    from tenants.models import Tenant
-    from tenants.scope import tenant_scope
-
-    with live_app.app_context():
-        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "jietou"))
-        first = factories.member("township_admin", tenant, display_name="先到的主任")
-        second = factories.member("township_admin", tenant, display_name="后到的主任")
-        case = factories.case(tenant, first, title="两人同时办理的案件")
-        with tenant_scope(tenant.id):
-            operations.assess_case(case, first, difficulty=Difficulty.ORDINARY, risk=Risk.RESOLVABLE)
-            ids = {"case": case.id, "version": case.version, "tenant": tenant.id}
-        people = [(m.user.username, m.user_id) for m in (first, second)]
-        db.session.commit()
-    clients = []
-    for username, user_id in people:
-        client = live_app.test_client()
-        assert login(client, username).status_code == 302
-        client.csrf = csrf_token(client, f"/t/jietou/cases/{ids['case']}/do/start_mediation")
-        client.user_id = user_id
-        clients.append(client)
-    return clients, ids
-
-
-def test_two_people_submitting_one_case_page_at_once_end_with_one_winner_and_one_message(live_app, race, monkeypatch):
-    clients, ids = race
-    if TEST_DATABASE_URL:
-        # Hold both requests after their checks, so that both writes really race in
-        # PostgreSQL: the second UPDATE waits for the first to commit, then matches no row.
-        # (SQLite serialises writers from the first query on, so there the version check
-        # itself decides.)
-        barrier = threading.Barrier(2, timeout=10)
-        apply = transitions.apply
-
-        def together(*args, **kwargs):
-            barrier.wait()
-            return apply(*args, **kwargs)
-
-        monkeypatch.setattr(transitions, "apply", together)
-
-    answers = [None, None]
-
-    def attempt(n):
-        client = clients[n]
-        answers[n] = client.post(
-            f"/t/jietou/cases/{ids['case']}/do/start_mediation",
-            data={"csrf_token": client.csrf, "version": ids["version"], "assignee": client.user_id},
-            headers=HTMX)
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-
-    statuses = sorted(a.status_code for a in answers)
-    assert statuses == [200, 409], [a.get_data(as_text=True)[-400:] for a in answers]
-    winner = next(n for n in range(2) if answers[n].status_code == 200)
-    loser = answers[1 - winner].get_data(as_text=True)
-    assert ("先到的主任" if winner == 0 else "后到的主任") in loser and "没有执行" in loser
+def test_two_people_submitting_one_case_page_at_once_end_with_one_winner_and_one_message(live_app, monkeypatch):
+    clients, ids = two_directors_and_a_case(live_app, "两人同时办理的案件", "/t/jietou/cases/{case}/do/start_mediation")
+    answers = at_once(clients, monkeypatch, lambda client: client.post(
+        f"/t/jietou/cases/{ids['case']}/do/start_mediation",
+        data={"csrf_token": client.csrf, "version": ids["version"], "assignee": client.user_id}, headers=HTMX))
+    loser = one_winner(live_app, clients, ids, answers)
     assert f'id="case-{ids["case"]}"' in loser  # the case as it is now, in place of the form
-
-    from tenants.scope import tenant_scope
-
-    with live_app.app_context(), tenant_scope(ids["tenant"]):
-        case = db.session.get(Case, ids["case"])
-        assert case.state == S.MEDIATING and case.version == ids["version"] + 1
-        assert case.assignee_id == clients[winner].user_id
-        starts = db.session.scalar(select(func.count(CaseEvent.id)).where(
-            CaseEvent.case_id == case.id, CaseEvent.to_state == S.MEDIATING))
-        assert starts == 1
