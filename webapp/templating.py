@@ -8,7 +8,7 @@ from webapp.cases.operations import may_reveal
 from webapp.cases.workflow import TRANSITIONS, record_refusal
 from webapp.deadlines.delivery import unread_count
 from webapp.labels import choices, event_label, fault_label, label, role_label
-from webapp.permissions import can
+from webapp.permissions import can, may_write
 from webapp.timelimits import case_light
 
 ERROR_TEXT = {
@@ -30,6 +30,10 @@ def init_app(app) -> None:
     def _globals():
         return {
             "can": can,
+            # Whether the member may send what changes something under an action: the county
+            # reviewer reads what others print, and is offered no button that would answer 403.
+            "can_change": lambda action: can(action) and g.get("membership") is not None
+            and may_write(action, g.membership.role),
             "role_label": role_label,
             "label": label,
             "label_choices": choices,

@@ -393,3 +393,14 @@ def test_who_reads_and_who_records(db, tenant, login_as, role, reads, records):
     if reads == 200:
         assert (f'action="/t/alpha/meetings/{meeting.id}/decisions"' in response.get_data(as_text=True)) == records
     assert (_decide(client, meeting).status_code in (302, 409)) == records
+
+
+@pytest.mark.parametrize("role, offered", [("township_admin", True), ("officer", True), ("county_reviewer", False)])
+def test_the_print_button_is_offered_to_those_who_may_print(db, tenant, login_as, role, offered):
+    """The county reviewer reads the pack and the minutes but prints nothing in the township
+    (the request would be refused): no button is offered."""
+    meeting = factories.meeting(tenant)
+    client = login_as(role)
+    for what in ("pack", "minutes"):
+        page = client.get(f"/t/alpha/meetings/{meeting.id}/{what}").get_data(as_text=True)
+        assert (f'action="/t/alpha/meetings/{meeting.id}/print/{what}"' in page) == offered
