@@ -153,7 +153,7 @@ def answer_lost_connection(error):
     try:
         db.session.rollback()
     except DBAPIError:
-        pass
+        pass  # the connection is gone, and its transaction with it: nothing is left to roll back
     tries = request.environ.get(_TRIES, 0)
     if request.method in SAFE and tries < len(READ_RETRY_WAITS):
         request.environ[_RETRY] = True

@@ -42,7 +42,7 @@ _OLD_DEFAULT_SECRET = "dev-only-secret-change-me"
 
 
 class MissingKeys(RuntimeError):
-    pass
+    """SECRET_KEY or DATA_KEY is not set outside the embedded default: the app refuses to start."""
 
 
 def new_secret_key() -> str:
@@ -104,7 +104,7 @@ def _instance_keys(instance: Path) -> dict:
     try:
         os.link(draft, path)
     except FileExistsError:
-        pass
+        pass  # another process starting at the same moment wrote its keys first: those are read
     finally:
         draft.unlink()
     return json.loads(path.read_text())

@@ -14,7 +14,7 @@ HOW_TO_MAKE_ONE = (
 
 
 class BackupKeyMissing(RuntimeError):
-    pass
+    """No BACKUP_KEY outside the embedded default: no backup is written unreadable or unsealed."""
 
 
 def backup_key(app) -> bytes:

@@ -29,7 +29,7 @@ MAX_ATTEMPTS = 3
 
 
 class BackupFailed(RuntimeError):
-    pass
+    """A backup was taken but did not read back whole against its manifest."""
 
 
 def nightly_key(now: datetime, schedule: str) -> str:
