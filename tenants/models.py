@@ -1,6 +1,7 @@
 """Counties, townships (the tenants) and the memberships that tie users to them."""
 import enum
 from datetime import datetime
+from uuid import uuid4
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,6 +48,11 @@ class Tenant(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Changes whenever what the township's pages read often and change rarely (its settings,
+    # its calendar) is written: a process may keep what it read under this stamp, and knows it
+    # stale as soon as a request reads another (``webapp.township.settings``). A random value,
+    # not a counter, so that a township made again under a reused id never matches.
+    config_stamp: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex, server_default="initial")
 
     county: Mapped[County] = relationship(back_populates="townships")
 
