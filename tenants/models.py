@@ -2,6 +2,7 @@
 import enum
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,9 @@ class Tenant(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A township the county has closed: nobody gets into it (``tenants.web.grants``); its
+    # records stay.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     county: Mapped[County] = relationship(back_populates="townships")
 

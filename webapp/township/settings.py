@@ -15,6 +15,11 @@ from webapp.deadlines.models import CalendarOverride
 from webapp.extensions import db
 
 _SETTINGS = "township_settings"
+# The method's numbers, for a township that has saved none (the columns' defaults, which a
+# row not yet flushed does not have).
+DEFAULTS = dict(limit_ordinary=7, limit_complex=20, limit_major=60, yellow_days=3, follow_up_days="7,30",
+                count_working_days=False, escalate_after_days=3, referral_accept_days=1, assigned_handle_days=1,
+                follow_up_grace_days=3, quiet_start_hour=21, quiet_end_hour=8)
 _OVERRIDES = "township_calendar_overrides"
 
 
@@ -23,8 +28,7 @@ def settings_for(tenant_id: int) -> CaseSettings:
     known = db.session.info.setdefault(_SETTINGS, {})
     if tenant_id not in known:
         found = db.session.scalar(select(CaseSettings).where(CaseSettings.tenant_id == tenant_id))
-        known[tenant_id] = found or CaseSettings(tenant_id=tenant_id, limit_ordinary=7, limit_complex=20,
-                                                 limit_major=60, yellow_days=3, follow_up_days="7,30")
+        known[tenant_id] = found or CaseSettings(tenant_id=tenant_id, **DEFAULTS)
     return known[tenant_id]
 
 
