@@ -3,6 +3,7 @@ import enum
 from datetime import datetime
 from uuid import uuid4
 
+import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,6 +54,9 @@ class Tenant(db.Model):
     # stale as soon as a request reads another (``webapp.township.settings``). A random value,
     # not a counter, so that a township made again under a reused id never matches.
     config_stamp: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex, server_default="initial")
+    # A township the county has closed: nobody gets into it (``tenants.web.grants``); its
+    # records stay.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     county: Mapped[County] = relationship(back_populates="townships")
 

@@ -41,6 +41,7 @@ def grants(user_id):
     return and_(
         Membership.user_id == user_id,
         Membership.active.is_(True),
+        Tenant.active.is_(True),
         or_(
             Membership.tenant_id == Tenant.id,
             (Membership.tenant_id.is_(None)) & (Membership.county_id == Tenant.county_id),

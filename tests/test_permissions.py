@@ -35,8 +35,15 @@ EXPECTED = {
     "villages.manage": {"township_admin"},
     "staff.view": STAFF_VIEW,
     "staff.manage": STAFF_MANAGE,
+    # a member's password reset, a lockout lifted: the director and the county admin
+    "staff.reset": STAFF_MANAGE,
     "county.view": COUNTY,
+    # townships created, renamed and closed; the county's accounts and security: the county admin
     "township.create": {"county_admin"},
+    "county.accounts": {"county_admin"},
+    "county.security": {"county_admin"},
+    # one's own password and sessions
+    "account.own": ALL,
     "board.view": ALL,
     "board.move": ALL - COUNTY,
     # time limits: the bell is for the township's people; the clock is stopped by who mediates;
@@ -103,6 +110,10 @@ PROBES = {
                         lambda t: {"name": f"新村{factories._numbers.__next__()}", "kind": "village"}, 302),
     "staff.view": ("GET", "/t/alpha/staff/", None, 200),
     "staff.manage": ("POST", "/t/alpha/staff/", _new_staff, 302),
+    "staff.reset": ("POST", "/t/alpha/staff/{membership_id}/unlock", lambda t: {}, 302),
+    "county.accounts": ("GET", "/county/accounts/", None, 200),
+    "county.security": ("GET", "/county/security", None, 200),
+    "account.own": ("GET", "/account/sessions", None, 200),
     "county.view": ("GET", "/county/", None, 200),
     "township.create": ("POST", "/county/townships", lambda t: {"name": "新镇", "slug": f"new{factories._numbers.__next__()}"}, 302),
     "board.view": ("GET", "/t/alpha/board/", None, 200),
@@ -156,6 +167,8 @@ def test_role_matrix(login_as, tenant, role, action):
         case = factories.referred_case(tenant)
         with tenant_scope(tenant.id):
             path = path.format(case_id=case.id, party_id=case.parties[0].id)
+    if "{membership_id}" in path:
+        path = path.format(membership_id=factories.member("clerk", tenant).id)
     path = path.format(village_id=factories.village_of(tenant).id)
     form = dict(data(tenant), csrf_token=client.csrf) if data else None
     response = client.open(path, method=method, data=form)

@@ -17,6 +17,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # county level
     "county.view": frozenset({R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     "township.create": frozenset({R.COUNTY_ADMIN}),
+    # townships renamed and closed, their directors, the county's accounts: reset, lockout,
+    # deactivation over all of them; the county's security settings
+    "county.accounts": frozenset({R.COUNTY_ADMIN}),
+    "county.security": frozenset({R.COUNTY_ADMIN}),
+    # one's own password and sessions
+    "account.own": _EVERYONE,
     # inside one township
     "township.view": _EVERYONE,
     "villages.view": _EVERYONE - {R.LIAISON},
@@ -24,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "villages.manage": frozenset({R.TOWNSHIP_ADMIN}),
     "staff.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     "staff.manage": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN}),
+    # a member's password reset to a one-time password, a lockout lifted (a director's over
+    # their township's members, never a director's or a county account's: webapp.staff.views)
+    "staff.reset": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN}),
     # cases (a liaison sees only what was referred to their department: webapp.cases.access)
     "case.view": _EVERYONE,
     "case.create": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER}),
@@ -77,10 +86,10 @@ READ_ONLY_ROLES = frozenset({R.COUNTY_REVIEWER})
 READS_BY_POST = frozenset({"case_files.export"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# Roles a staff manager may hand out inside a township.
+# Roles a staff manager may hand out inside a township: only the county makes directors.
 GRANTABLE: dict[Role, frozenset[Role]] = {
     R.COUNTY_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
-    R.TOWNSHIP_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
+    R.TOWNSHIP_ADMIN: frozenset({R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
 }
 
 

@@ -87,8 +87,9 @@ def test_deactivating_an_account_takes_its_township_away(app, db, login_as, tena
     assert response.status_code == 302
     assert db.session.get(Membership, membership_id).active is False
     other = app.test_client()
-    login(other, clerk.username)
-    assert other.get("/t/alpha/").status_code == 404
+    # Their only membership: the account can no longer sign in at all.
+    assert login(other, clerk.username).status_code == 422
+    assert other.get("/t/alpha/").status_code == 302
 
 
 def test_role_change_keeps_the_database_rule_that_liaisons_have_a_department(db, login_as, tenant):

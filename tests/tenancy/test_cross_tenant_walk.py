@@ -90,6 +90,11 @@ OBJECT_IDS = {
     "member_id": lambda t, objs: factories.council(t).members[0].id,
     "project_id": lambda t, objs: factories.relocation_project(t).id,
     "roster_id": lambda t, objs: factories.roster_entry(t, name="乙镇调解员").id,
+    # the county's pages: an account and a township of the county, fresh ones (a walk that
+    # closes or deactivates them must not shut out the walkers)
+    "user_id": lambda t, objs: factories.user("clerk", t).id,
+    "township_id": lambda t, objs: factories.township(t.county, f"walk{next(factories._numbers)}", "走访镇").id,
+    "key": lambda t, objs: "0" * 64,
     # Not ids, but parts of the path that must be valid for the route to be reached at all.
     "name": lambda t, objs: "assess",
     "field": lambda t, objs: "phone",

@@ -7,7 +7,9 @@ from tenants.scope import tenant_scope
 from tests import factories
 from webapp.cases import operations
 from webapp.cases.models import Case, Category, Difficulty, KeyPerson, Risk
+from webapp.audit import AuditEvent
 from webapp.referrals.models import Department
+from webapp.township.settings import settings_for
 
 
 def _limits(client, **values):
@@ -110,3 +112,42 @@ def test_a_key_person_linked_at_assessment_shows_on_the_case(db, login_as, tenan
     with tenant_scope(tenant.id):
         assert db.session.get(Case, case_id).limit_days == 60
         assert db.session.get(KeyPerson, person_id).name == "孙某"
+
+
+def _clock(client, **values):
+    data = {"counting": "calendar", "escalate_after_days": "3", "referral_accept_days": "1",
+            "assigned_handle_days": "1", "follow_up_grace_days": "3", "quiet_start_hour": "21",
+            "quiet_end_hour": "8", "csrf_token": client.csrf}
+    data.update(values)
+    return client.post("/t/alpha/settings/clock", data=data)
+
+
+def test_working_days_reach_the_open_cases_at_once_and_are_audited(db, login_as, tenant):
+    director = login_as("township_admin")
+    case = factories.case(tenant)
+    with tenant_scope(tenant.id):
+        operations.assess_case(case, factories.member("clerk", tenant), difficulty=Difficulty.ORDINARY,
+                               risk=Risk.RESOLVABLE)
+        due = case.due_at
+    page = director.get("/t/alpha/settings/").get_data(as_text=True)
+    assert "立即影响 1 件在办案件的期限" in page
+    response = _clock(director, counting="working", escalate_after_days="5")
+    assert response.status_code == 302
+    assert "已重新计算 1 件在办案件的期限" in director.get("/t/alpha/settings/").get_data(as_text=True)
+    with tenant_scope(tenant.id):
+        db.session.refresh(case)
+        assert case.due_at >= due  # seven working days are at least seven days
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.event == "township.settings"))
+    assert row.detail["count_working_days"] == [False, True] and row.detail["escalate_after_days"] == [3, 5]
+    assert row.user_id == director.user.id and row.tenant_id == tenant.id
+
+
+def test_quiet_hours_refuse_bad_hours_beside_the_field_and_keep_the_typing(db, login_as, tenant):
+    director = login_as("township_admin")
+    response = _clock(director, quiet_start_hour="25", referral_accept_days="0")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "小时数须在0至23之间" in page and 'value="25"' in page
+    assert "天数须在1至30之间" in page
+    with tenant_scope(tenant.id):
+        assert settings_for(tenant.id).quiet_start_hour == 21

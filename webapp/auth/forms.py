@@ -19,3 +19,15 @@ def validate_new_password(form, field):
     error = policy_error(field.data or "")
     if error:
         raise ValidationError(error)
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Enter your current password."))])
+    new_password = PasswordField(_l("New password"),
+                                 validators=[DataRequired(_l("Enter a new password.")), validate_new_password])
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired(_l("Enter the new password again."))])
+
+    def validate_confirm(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("The two new passwords differ."))

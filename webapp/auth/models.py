@@ -3,6 +3,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
+import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -22,6 +23,14 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the password was last set (None: before this was recorded; its age counts from
+    # ``created_at``). The county's maximum age is counted from here.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by a reset (a one-time password) or an expired password: the member may do nothing
+    # but set their own until they have (``webapp.auth.views.password_first``).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A one-time password is refused at sign-in after this moment.
+    one_time_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="user", order_by="Membership.id", cascade="all, delete-orphan"
@@ -62,7 +71,32 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     end_reason: Mapped[str | None] = mapped_column(String(20))
     ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
 
     @staticmethod
     def key_for(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PasswordHistory(db.Model):
+    """The hashes of a user's last passwords, so that none of the last five is chosen again."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CountySecurity(db.Model):
+    """A county's security settings, one row per county (none: the defaults). Kept as a table
+    of its own so that further settings are further columns."""
+
+    __tablename__ = "county_security"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), unique=True)
+    # Days after which a password must be changed at the next sign-in; None: no maximum age.
+    password_max_age_days: Mapped[int | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

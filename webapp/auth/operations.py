@@ -5,15 +5,17 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app, g, session
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import aliased, with_expression
 
 from tenants.models import COUNTY_ROLES, Membership
 
 from webapp import audit
-from webapp.auth.models import LoginSession, User
-from webapp.auth.passwords import hash_password, needs_rehash, verify_password
+from webapp.auth.models import CountySecurity, LoginSession, PasswordHistory, User
+from webapp.auth.passwords import hash_password, needs_rehash, policy_error, verify_password
+from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.types import utcnow
 
@@ -25,6 +27,8 @@ _TOUCH_EVERY = timedelta(seconds=60)
 class LoginResult:
     user: User | None
     locked: bool = False
+    # The password was a one-time password past its 24 hours.
+    expired: bool = False
 
 
 def authenticate(username: str, password: str) -> LoginResult:
@@ -48,19 +52,43 @@ def authenticate(username: str, password: str) -> LoginResult:
             audit.record("login.lockout", user=user, success=False)
             return LoginResult(None, locked=True)
         return LoginResult(None)
+    if user.must_change_password and user.one_time_password_expires_at is not None \
+            and user.one_time_password_expires_at <= now:
+        audit.record("login.failure", user=user, success=False, detail={"reason": "one_time_password_expired"})
+        return LoginResult(None, expired=True)
     user.failed_logins = 0
     user.locked_until = None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if not user.must_change_password and password_too_old(user, now):
+        user.must_change_password = True
+        audit.record("password.expired", user=user, detail={"max_age_days": password_max_age(user)})
     return LoginResult(user)
 
 
-def start_session(user: User, ip: str | None) -> None:
+def password_max_age(user: User) -> int | None:
+    """The shortest maximum age of a password set by the counties the user belongs to, or None."""
+    county_ids = {m.county_id for m in user.memberships if m.active}
+    if not county_ids:
+        return None
+    return db.session.scalar(select(func.min(CountySecurity.password_max_age_days))
+                             .where(CountySecurity.county_id.in_(county_ids)))
+
+
+def password_too_old(user: User, now) -> bool:
+    days = password_max_age(user)
+    if not days:
+        return False
+    return (user.password_changed_at or user.created_at) + timedelta(days=days) <= now
+
+
+def start_session(user: User, ip: str | None, user_agent: str | None = None) -> None:
     """A fresh session on every login: nothing from before survives (no session fixation)."""
     lang = session.get("lang")
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(id=LoginSession.key_for(token), user_id=user.id, ip=ip))
+    db.session.add(LoginSession(id=LoginSession.key_for(token), user_id=user.id, ip=ip,
+                                user_agent=(user_agent or "")[:255] or None))
     session["sid"] = token
     if lang:
         session["lang"] = lang
@@ -152,13 +180,111 @@ def end_idle_sessions() -> int:
     return result.rowcount
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, keep_session: str | None = None) -> None:
+    """The user's own new password: kept in the history, its age counted from now. It ends
+    every open session of the account but ``keep_session`` (the key of the browser that set it)."""
     user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    user.one_time_password_expires_at = None
     user.failed_logins = 0
     user.locked_until = None
-    # A new password ends every open session of the account.
-    db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason="password")
-    )
+    db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+    db.session.flush()
+    kept = db.session.scalars(select(PasswordHistory.id).where(PasswordHistory.user_id == user.id)
+                              .order_by(PasswordHistory.id.desc()).limit(PASSWORD_HISTORY)).all()
+    db.session.execute(delete(PasswordHistory).where(PasswordHistory.user_id == user.id,
+                                                     PasswordHistory.id.not_in(kept)))
+    end_sessions(user, "password", keep=keep_session)
+
+
+# None of the last five passwords again (等保2.0).
+PASSWORD_HISTORY = 5
+
+
+def used_before(user: User, password: str) -> bool:
+    """Whether ``password`` is the current one or one of the user's last five."""
+    hashes = db.session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
+                                .order_by(PasswordHistory.id.desc()).limit(PASSWORD_HISTORY)).all()
+    return any(verify_password(h, password) for h in {user.password_hash, *hashes})
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """Changing one's own password: the current one first, the policy, none of the last five;
+    every other session of the account ends (this browser's stays)."""
+    if not verify_password(user.password_hash, current):
+        raise Refused(_l("This is not your current password."), "current_password")
+    error = policy_error(new)
+    if error:
+        raise Refused(error, "new_password")
+    if used_before(user, new):
+        raise Refused(_l("Choose a password you have not used for your last %(n)d passwords.",
+                         n=PASSWORD_HISTORY), "new_password")
+    set_password(user, new, keep_session=session_key())
+    audit.record("password.change", user=user)
+
+
+# Letters and digits that cannot be mistaken for one another when read out or copied by hand.
+_ONE_TIME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
+ONE_TIME_PASSWORD_LIFE = timedelta(hours=24)
+
+
+def one_time_password() -> str:
+    """Three groups of four, with upper- and lower-case letters and a digit: within the policy."""
+    while True:
+        text = "".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(12))
+        if policy_error(text + "-") is None and any(c.isdigit() for c in text):
+            return "-".join(text[i:i + 4] for i in range(0, 12, 4))
+
+
+def issue_one_time_password(user: User) -> str:
+    """A reset: a one-time password that works for 24 hours, after which the member must set
+    their own before anything else. The account's sessions end and a lockout is lifted."""
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.one_time_password_expires_at = utcnow() + ONE_TIME_PASSWORD_LIFE
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(user, "reset")
+    return password
+
+
+def lift_lockout(user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def end_sessions(user: User, reason: str, keep: str | None = None) -> int:
+    """End every open session of ``user`` (but the one keyed ``keep``): each of those browsers
+    is signed out at its next request (``load_session_user``)."""
+    statement = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep is not None:
+        statement = statement.where(LoginSession.id != keep)
+    return db.session.execute(statement.values(ended_at=utcnow(), end_reason=reason)).rowcount
+
+
+def open_sessions(user: User) -> list[LoginSession]:
+    """The user's sessions that still let a browser in, the latest first."""
+    cutoff = utcnow() - current_app.config["SESSION_IDLE_TIMEOUT"]
+    return db.session.scalars(select(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None), LoginSession.last_seen_at >= cutoff)
+        .order_by(LoginSession.last_seen_at.desc())).all()
+
+
+def end_own_session(user: User, key: str) -> bool:
+    """End one of the user's own sessions (not this browser's: that is signing out)."""
+    if key == session_key():
+        return False
+    ended = db.session.execute(update(LoginSession).where(
+        LoginSession.id == key, LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason="ended")).rowcount
+    if ended:
+        audit.record("session.end", user=user, detail={"session": key[:8]})
+    return bool(ended)
+
+
+def end_other_sessions(user: User) -> int:
+    count = end_sessions(user, "ended", keep=session_key())
+    audit.record("session.end_others", user=user, detail={"count": count})
+    return count

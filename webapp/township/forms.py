@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from webapp.labels import choices
@@ -47,3 +47,27 @@ class DepartmentForm(FlaskForm):
     def setup(self):
         self.kind.choices = choices("department_kind")
         return self
+
+
+def _hour(label):
+    return IntegerField(label, validators=[InputRequired(_l("Enter an hour from 0 to 23.")),
+                                           NumberRange(min=0, max=23, message=_l("An hour from 0 to 23."))])
+
+
+def _few_days(label):
+    return IntegerField(label, validators=[InputRequired(_l("Enter a number of days.")),
+                                           NumberRange(min=1, max=30, message=_l("A number of days from 1 to 30."))])
+
+
+class ClockForm(FlaskForm):
+    """How the township's clock counts, when it escalates, and when it keeps quiet."""
+    counting = RadioField(_l("Time limits count"), choices=[
+        ("calendar", _l("Calendar days (every day)")),
+        ("working", _l("Working days (China's published calendar, with the township's own days)"))],
+        validators=[InputRequired(_l("Choose how time limits count."))])
+    escalate_after_days = _few_days(_l("Escalate to the county after this many days overdue"))
+    referral_accept_days = _few_days(_l("Days a department has to accept a referral"))
+    assigned_handle_days = _few_days(_l("Days to take up a case assigned from above"))
+    follow_up_grace_days = _few_days(_l("Days of grace for a follow-up visit"))
+    quiet_start_hour = _hour(_l("Quiet hours for pushed messages: from (hour)"))
+    quiet_end_hour = _hour(_l("Quiet hours: until (hour)"))

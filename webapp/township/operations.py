@@ -1,27 +1,62 @@
 """Changing a township's configuration. New limits apply to cases assessed from now on."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from webapp.cases.models import CaseSettings, Category
+from tenants.models import Tenant
+from webapp import audit, timelimits
+from webapp.cases.models import Case, CaseSettings, CaseState, Category
+from webapp.deadlines import clock
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
-from webapp.township.settings import forget_settings
+from webapp.township.settings import DEFAULTS, forget_settings, settings_for
 
 
 class NameTaken(ValueError):
     message = _l("This name is already in the list.")
 
 
-def save_limits(tenant_id: int, **values) -> CaseSettings:
+def save_limits(tenant_id: int, *, by=None, **values) -> CaseSettings:
     settings = db.session.scalar(select(CaseSettings).where(CaseSettings.tenant_id == tenant_id))
     if settings is None:
-        settings = CaseSettings(tenant_id=tenant_id)
+        settings = CaseSettings(tenant_id=tenant_id, **DEFAULTS)
         db.session.add(settings)
+    changed = {name: [getattr(settings, name), value] for name, value in values.items()
+               if getattr(settings, name) != value}
     for name, value in values.items():
         setattr(settings, name, value)
     db.session.flush()
     forget_settings()
+    if changed and by is not None:
+        audit.record("township.settings", user=by, tenant=db.session.get(Tenant, tenant_id), detail=changed)
     return settings
+
+
+# Settings from which a running case's moments are computed (``clock.refresh``): a change
+# reaches the open cases at once. The others are read when they are used (the sweep, the
+# delivery of messages, a new referral).
+RECOMPUTED = ("count_working_days", "escalate_after_days", "assigned_handle_days")
+_OPEN = (*timelimits.RUNNING_STATES, CaseState.REGISTERED)
+
+
+def open_cases(tenant_id: int) -> int:
+    """How many of the township's cases a change of its calendar or escalation reaches."""
+    return db.session.scalar(select(func.count(Case.id)).where(Case.tenant_id == tenant_id, Case.state.in_(_OPEN)))
+
+
+def save_clock(tenant_id: int, *, by=None, **values) -> int:
+    """How the township's clock counts, escalates and keeps quiet. A change to what the
+    moments are computed from computes them again for every open case, as a change of the
+    township's calendar does (``deadlines.operations.set_calendar_day``); returns how many."""
+    before = {name: getattr(settings_for(tenant_id), name) for name in RECOMPUTED}
+    save_limits(tenant_id, by=by, **values)
+    after = settings_for(tenant_id)
+    if all(getattr(after, name) == value for name, value in before.items()):
+        return 0
+    cases = db.session.scalars(select(Case).where(Case.tenant_id == tenant_id, Case.state.in_(_OPEN))).all()
+    for case in cases:
+        clock.refresh(case)
+    db.session.flush()
+    return len(cases)
 
 
 def _taken(model, tenant_id, name, exclude=None) -> bool:

@@ -19,6 +19,11 @@ from webapp.extensions import db
 from webapp.township import kept
 
 _SETTINGS = "township_settings"
+# The method's numbers, for a township that has saved none (the columns' defaults, which a
+# row not yet flushed does not have).
+DEFAULTS = dict(limit_ordinary=7, limit_complex=20, limit_major=60, yellow_days=3, follow_up_days="7,30",
+                count_working_days=False, escalate_after_days=3, referral_accept_days=1, assigned_handle_days=1,
+                follow_up_grace_days=3, quiet_start_hour=21, quiet_end_hour=8)
 _OVERRIDES = "township_calendar_overrides"
 
 kept.watch(CaseSettings)
@@ -27,8 +32,7 @@ kept.watch(CalendarOverride)
 
 def _read_settings(tenant_id: int) -> CaseSettings:
     found = db.session.scalar(select(CaseSettings).where(CaseSettings.tenant_id == tenant_id))
-    return found or CaseSettings(tenant_id=tenant_id, limit_ordinary=7, limit_complex=20,
-                                 limit_major=60, yellow_days=3, follow_up_days="7,30")
+    return found or CaseSettings(tenant_id=tenant_id, **DEFAULTS)
 
 
 def _detached(settings: CaseSettings) -> CaseSettings:
