@@ -151,21 +151,14 @@ class DecisionForm(ActionFields):
     unit = SelectField(_l("Responsible unit"), default="", validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
     owner = SelectField(_l("Owner"), coerce=optional_id, validators=[Optional()],
-                        description=_l("Who sees the decision through: reminded before the due date."))
+                        description=_l("Who sees the decision through, reminded before the due date. "
+                                    "Leave empty: you, for a decision with a due date."))
 
     def setup(self, cases, mediators, departments=(), villages=(), owners=()):
         super().setup(cases, mediators)
         self.owner.choices = [("", "—")] + [(u.id, u.name) for u in owners]
         self.unit.choices = [("", _l("The center"))] + [(unit_key(u), u.name) for u in list(departments) + list(villages)]
         return self
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        if self.due_on.data and not self.owner.data and not self.owner.errors:
-            self.owner.errors = list(self.owner.errors) + [
-                _l("A decision with a due date needs an owner who sees it through.")]
-            ok = False
-        return ok
 
     def unit_ids(self) -> dict:
         value = self.unit.data or ""

@@ -80,11 +80,12 @@ def record_attendance(meeting: Meeting, rows: dict[tuple[str, int], tuple[bool, 
 
 def add_decision(meeting: Meeting, actor, *, text: str, department_id: int | None = None,
                  village_id: int | None = None, due_on: date | None = None, owner_id: int | None = None) -> Decision:
-    """A decision with an owner and a due date is followed through: the sweep reminds the
-    owner before the date and flags the decision after it, until it is marked done."""
+    """A decision with a due date is followed through by its owner — whoever records it, unless
+    another is named: the sweep reminds the owner before the date and flags the decision after
+    it, until it is marked done."""
     _check_held(meeting)
     if due_on is not None and owner_id is None:
-        raise Refused(_l("A decision with a due date needs an owner who sees it through."), field="owner")
+        owner_id = actor.user_id
     position = (db.session.scalar(select(func.max(Decision.position)).where(Decision.meeting_id == meeting.id)) or 0) + 1
     decision = Decision(tenant_id=meeting.tenant_id, position=position, text=text, department_id=department_id,
                         village_id=village_id, due_on=due_on, owner_id=owner_id, created_by_id=actor.user_id)

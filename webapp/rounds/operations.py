@@ -71,6 +71,22 @@ def file_finding(tenant, round_: Round, village: Village, actor, *, title: str, 
     return report
 
 
+def link_finding(round_: Round, case, actor) -> RoundReport:
+    """A dispute already registered at the window (source: 排查) from what an officer found in
+    this round's village: counted as the village's finding, as if filed from the round."""
+    village = case.village
+    _check_may_report(round_, village, actor)
+    if case.source is not Source.INVESTIGATION:
+        raise Refused(_l("Only a dispute found by investigation is a finding of a round."))
+    if any(r.village_id == village.id and r.is_nil for r in round_.reports):
+        raise Refused(_l("A nil report was filed for this village in this round."))
+    report = RoundReport(tenant_id=round_.tenant_id, village_id=village.id, case_id=case.id,
+                         reported_by_id=actor.user_id, reported_at=case.accepted_at)
+    round_.reports.append(report)
+    db.session.flush()
+    return report
+
+
 def file_nil_report(round_: Round, village: Village, actor) -> RoundReport:
     """零报告: nothing found in the village this round."""
     _check_may_report(round_, village, actor)
