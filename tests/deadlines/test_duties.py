@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import login
 from tests.deadlines.conftest import bj, sweep
 from webapp.deadlines.models import Flag, FlagKind, Notification
 from webapp.extensions import db
@@ -22,7 +23,7 @@ def _kinds(model, column):
     return sorted(db.session.scalars(select(column)).all())
 
 
-def test_decisions_rounds_and_visits_are_reminded_then_flagged_once(db, tenant):
+def test_decisions_rounds_and_visits_are_reminded_then_flagged_once(db, tenant, client):
     director = factories.member("township_admin", tenant)
     officer = factories.member("officer", tenant)
     owner = factories.member("mediator", tenant)
@@ -43,6 +44,10 @@ def test_decisions_rounds_and_visits_are_reminded_then_flagged_once(db, tenant):
     assert counts["notified"] == 3 and counts["flagged"] == 0
     assert _kinds(Notification, Notification.kind) == ["decision_due", "round_due", "visit_due"]
     assert sweep(bj(2026, 7, 19))["notified"] == 0  # reminded once
+    # The bell leads to the page of the duty.
+    assert login(client, officer.user.username).status_code == 302
+    page = client.get("/t/alpha/notifications/").get_data(as_text=True)
+    assert 'href="/t/alpha/rounds/"' in page and 'href="/t/alpha/key-persons/"' in page
 
     counts = sweep(bj(2026, 7, 21))
     assert counts["flagged"] == 3
