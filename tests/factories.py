@@ -169,3 +169,14 @@ def roster_entry(tenant: Tenant, *, user=None, name="钱调解", kind="mediator"
             tenant, None, user_id=user.id if user is not None else None, name=name, kind=StaffKind(kind),
             employment=Employment(employment), village_id=village.id if village is not None else None, phone=phone,
             active_from=active_from or date(2020, 1, 1), active_to=active_to)
+
+
+def investigation_round(tenant: Tenant, *, kind="monthly", due_on=None):
+    """An investigation round opened today by the township's director (due at the month's end
+    unless told)."""
+    from webapp.rounds import operations as round_operations
+    from webapp.rounds.models import RoundKind
+
+    director = member("township_admin", tenant)
+    with tenant_scope(tenant.id):
+        return round_operations.open_round(tenant, director, kind=RoundKind(kind), due_on=due_on)

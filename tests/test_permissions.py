@@ -65,6 +65,10 @@ EXPECTED = {
     # joint meetings: convened and recorded by the director, read by the township and the county
     "meetings.view": ALL - {"liaison"},
     "meetings.manage": {"township_admin"},
+    # investigation rounds: opened by the director, reported by the stability officers
+    "rounds.view": TOWNSHIP_STAFF | COUNTY,
+    "rounds.open": {"township_admin"},
+    "rounds.report": {"officer"},
     # rosters and per-case pay: kept and set by the director, reviewed by the county; each
     # person paid per case reads their own statement
     "roster.view": {"township_admin"} | COUNTY,
@@ -136,6 +140,9 @@ PROBES = {
     "meetings.manage": ("POST", "/t/alpha/meetings/new", lambda t: {
         "kind": "mid_year", "year": "2026", "held_on": "2026-07-10", "held_at": "09:00", "place": "镇政府三楼会议室",
         "chair": "王主任"}, 302),
+    "rounds.view": ("GET", "/t/alpha/rounds/", None, 200),
+    "rounds.open": ("GET", "/t/alpha/rounds/new", None, 200),
+    "rounds.report": ("GET", "/t/alpha/rounds/mine", None, 200),
     "roster.view": ("GET", "/t/alpha/pay/roster/", None, 200),
     "roster.manage": ("POST", "/t/alpha/pay/roster/new", lambda t: {
         "name": f"新调解员{factories._numbers.__next__()}", "kind": "mediator", "employment": "part_time",

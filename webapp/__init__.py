@@ -70,9 +70,11 @@ def _import_models() -> None:
     import webapp.cases.models  # noqa: F401
     import webapp.deadlines.models  # noqa: F401
     import webapp.documents.models  # noqa: F401
+    import webapp.keypersons.models  # noqa: F401
     import webapp.meetings.models  # noqa: F401
     import webapp.pay.models  # noqa: F401
     import webapp.referrals.models  # noqa: F401
+    import webapp.rounds.models  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
 
@@ -88,14 +90,14 @@ def _blueprints(app: Flask) -> None:
     # As in _extensions: the parts are imported by the part that sets them up.
     from webapp import (
         auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
-        relocation, staff, township, villages
+        relocation, rounds, staff, township, villages
     )
     from webapp.deadlines import views as deadlines
     from webapp.templating import init_app as templating
 
     blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, relocation.bp, cases.bp, referrals.bp,
                   keypersons.bp, township.bp, health.bp, board.bp, deadlines.bp, documents.bp, documents.county_bp,
-                  figures.bp, meetings.bp, pay.bp)
+                  figures.bp, meetings.bp, pay.bp, rounds.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)

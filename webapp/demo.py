@@ -17,6 +17,7 @@ from webapp.cases.models import Case
 from webapp.cases.operations import prepare_township
 from webapp.demo_cases import seed_cases
 from webapp.meetings.demo import seed_meetings
+from webapp.rounds.demo import seed_rounds
 from webapp.pay.demo import seed_pay
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
@@ -120,6 +121,7 @@ def seed() -> None:
         tenant = _seed_township(county, slug, name, villages)
         seed_cases(tenant)
         seed_meetings(tenant)
+        seed_rounds(tenant)
         seed_pay(tenant)
         seed_councils(tenant)
     db.session.flush()

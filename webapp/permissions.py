@@ -67,6 +67,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # read them (a liaison sees only their department's cases, and the pack lists them all)
     "meetings.view": _EVERYONE - {R.LIAISON},
     "meetings.manage": frozenset({R.TOWNSHIP_ADMIN}),
+    # investigation rounds (排查): the director opens them, the stability officers report,
+    # the township's staff and the county read them (``webapp.rounds.operations.may_report_for``
+    # says for which village an officer reports)
+    "rounds.view": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "rounds.open": frozenset({R.TOWNSHIP_ADMIN}),
+    "rounds.report": frozenset({R.OFFICER}),
     # rosters and per-case pay (以案定补): the director keeps the roster and sets the rates;
     # the county reviews them; who is paid sees their own statement
     "roster.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),

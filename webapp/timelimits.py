@@ -324,3 +324,67 @@ def case_clock(case, now: datetime, calendar: WorkCalendar) -> CaseClock:
     light = case_light(case, now)
     shown = light in (Light.GREEN, Light.YELLOW, Light.RED)
     return CaseClock(light, calendar.days_left(case.due_at, now) if shown else None)
+
+
+# -- dated duties outside a case's clock -----------------------------------------------------
+# A joint meeting's decision, an investigation round's report, a key person's next visit: each
+# is due on a day (Beijing), in calendar days. The sweep reminds from ``DUTY_REMINDER_DAYS``
+# before the day and flags from the day after it; the pages count the days overdue the same way.
+
+DUTY_REMINDER_DAYS = 3
+# An investigation round (排查): a monthly one is due at the end of its month; a special one
+# (before a holiday or an event) on the day the director sets, by default a week from opening.
+SPECIAL_ROUND_DAYS = 7
+
+
+def remind_from(due_on: date) -> date:
+    """The first day on which a duty due on ``due_on`` is reminded of."""
+    return due_on - timedelta(days=DUTY_REMINDER_DAYS)
+
+
+def reminder_window(now: datetime | None = None) -> date:
+    """Duties due on or before this day are reminded of now."""
+    return today(now) + timedelta(days=DUTY_REMINDER_DAYS)
+
+
+def duty_missed(due_on: date | None, done: bool, now: datetime | None = None) -> bool:
+    """Not done, and the due day has passed (Beijing)."""
+    return due_on is not None and not done and due_on < today(now)
+
+
+def days_overdue(due_on: date | None, now: datetime | None = None) -> int:
+    """Calendar days past the due day; 0 while it is not passed, or when there is none."""
+    if due_on is None:
+        return 0
+    return max((today(now) - due_on).days, 0)
+
+
+def done_on_time(due_on: date | None, done_at: datetime | None) -> bool | None:
+    """Whether a duty was done by its day (Beijing); None while it is neither done nor due."""
+    if done_at is None:
+        return None
+    return due_on is None or today(done_at) <= due_on
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month: a monthly round's default deadline."""
+    first_next = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def special_round_due(now: datetime | None = None) -> date:
+    return today(now) + timedelta(days=SPECIAL_ROUND_DAYS)
+
+
+# How far back the sweep looks for duties passed: each is acted on under a unique key, so this
+# only bounds the work of every sweep; an outage of the sweep longer than this is not caught up.
+DUTY_LOOK_BACK_DAYS = 62
+
+
+def duties_since(now: datetime | None = None) -> date:
+    return today(now) - timedelta(days=DUTY_LOOK_BACK_DAYS)
+
+
+def passed_due_days(first: date, last: date, now: datetime | None = None) -> tuple[date, date]:
+    """Of the due days ``first`` to ``last``, those that have passed (an empty span: last < first)."""
+    return first, min(last, today(now) - timedelta(days=1))

@@ -95,6 +95,7 @@ OBJECT_IDS = {
     "user_id": lambda t, objs: factories.user("clerk", t).id,
     "township_id": lambda t, objs: factories.township(t.county, f"walk{next(factories._numbers)}", "走访镇").id,
     "key": lambda t, objs: "0" * 64,
+    "round_id": lambda t, objs: factories.investigation_round(t).id,
     # Not ids, but parts of the path that must be valid for the route to be reached at all.
     "name": lambda t, objs: "assess",
     "field": lambda t, objs: "phone",

@@ -13,6 +13,7 @@ from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatu
 from webapp.deadlines.operations import acknowledge_escalation
 from webapp.county.forms import TownshipForm
 from webapp.extensions import db
+from webapp.figures import follow_through
 from webapp.figures.exports import csv_response, xlsx_response
 from webapp.figures.periods import period_from_request
 from webapp.figures.queries import county_figures
@@ -34,7 +35,8 @@ def _page(form, status=200):
     rows, total, report = _report(period)
     return render_template("county/index.html", townships=g.county.townships, form=form, period=period,
                            period_error=error, rows=rows, total=total, report=report, tiles=tiles(total),
-                           links=_township_links(rows, period), definitions=definitions()), 422 if error else status
+                           links=_township_links(rows, period), follow_through=follow_through.county_table(rows, period),
+                           definitions=definitions() + follow_through.definitions()), 422 if error else status
 
 
 def _township_links(rows, period):

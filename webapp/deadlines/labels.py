@@ -22,6 +22,12 @@ register("alert", {
     AlertKind.LONG_OVERDUE: _l("Long overdue"), AlertKind.UNREPORTED: _l("May escalate, not reported"),
     AlertKind.UNHANDLED: _l("Assigned from above, not taken up"),
     "referral": _l("A case was referred to your department"),
+    "decision_due": _l("A joint-meeting decision you own is due soon"),
+    "decision_overdue": _l("A joint-meeting decision you own is past its due date"),
+    "round_due": _l("An investigation round is waiting for reports"),
+    "round_not_reported": _l("Villages did not report in an investigation round"),
+    "visit_due": _l("A key person's visit is due soon"),
+    "visit_missed": _l("A key person's visit was missed"),
 })
 register("escalation", {
     EscalationLevel.DIRECTOR: _l("To the center director"),
@@ -35,6 +41,9 @@ register("flag", {
     FlagKind.FOLLOW_UP_MISSED: _l("Follow-up visit not done in time"),
     FlagKind.NOT_REPORTED: _l("Case that may escalate not reported"),
     FlagKind.MANUAL: _l("Raised by the director"),
+    FlagKind.DECISION_OVERDUE: _l("Joint-meeting decision not done by its due date"),
+    FlagKind.ROUND_NOT_REPORTED: _l("Village did not report in an investigation round"),
+    FlagKind.VISIT_MISSED: _l("Key person's visit not made by its due date"),
 })
 register("flag_status", {
     FlagStatus.OPEN: lazy_pgettext("flag status", "Open"),

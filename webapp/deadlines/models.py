@@ -47,6 +47,9 @@ class FlagKind(str, enum.Enum):
     FOLLOW_UP_MISSED = "follow_up_missed"          # fault 1
     NOT_REPORTED = "not_reported"                  # fault 3
     MANUAL = "manual"                              # raised by the director with evidence
+    DECISION_OVERDUE = "decision_overdue"          # a joint meeting's decision not done by its date (fault 5)
+    ROUND_NOT_REPORTED = "round_not_reported"      # a village silent in an investigation round (fault 1)
+    VISIT_MISSED = "key_person_visit_missed"       # a key person's visit not made by its date (fault 1)
 
 
 FAULT_OF = {
@@ -55,6 +58,9 @@ FAULT_OF = {
     FlagKind.ASSIGNED_NOT_HANDLED: Fault.ASSIGNMENT_NOT_HANDLED,
     FlagKind.FOLLOW_UP_MISSED: Fault.NOT_MEDIATED_IN_TIME,
     FlagKind.NOT_REPORTED: Fault.SIGNS_NOT_REPORTED,
+    FlagKind.DECISION_OVERDUE: Fault.ASSIGNMENT_NOT_HANDLED,
+    FlagKind.ROUND_NOT_REPORTED: Fault.NOT_MEDIATED_IN_TIME,
+    FlagKind.VISIT_MISSED: Fault.NOT_MEDIATED_IN_TIME,
 }
 
 

@@ -9,6 +9,9 @@
    and timeline events, each under its own unique key.
 4. Late referrals and missed follow-up visits are flagged the same way, and the liaisons of
    a pending referral are told of it if the job that should have told them never ran.
+5. Joint-meeting decisions, investigation rounds and key-person visits — dated duties outside
+   any case's clock — are reminded of before their day and flagged after it
+   (``webapp.deadlines.duties``).
 
 A killed sweep rolls back whole; the next one finds the same due moments in the database,
 so nothing is lost when Redis or a worker was down.
@@ -30,6 +33,7 @@ from tenants.models import Membership, Role
 from tenants.scope import all_tenants
 from webapp import timelimits
 from webapp.cases.models import Case, CaseEvent, CaseSettings, CaseState, FollowUp, Referral, ReferralStatus, Risk
+from webapp.deadlines.duties import sweep_duties
 from webapp.deadlines.models import (
     FAULT_OF, AlertKind, CaseAlert, CaseWatch, Escalation, EscalationLevel, Flag, FlagKind, Notification, SweepRun,
 )
@@ -176,6 +180,10 @@ def _sweep(now, sweep_id, full=False, batch=None) -> dict:
     counts["flagged"] = _flag_from_alerts(mine, sweep_id, now) + _flag_late_referrals(sweep_id, now) \
         + _flag_missed_follow_ups(sweep_id, now)
     _timeline(sweep_id, now)
+    # Decisions, investigation rounds and key-person visits: dated duties with no case clock.
+    duties = sweep_duties(sweep_id, now)
+    counts["notified"] += duties["notified"]
+    counts["flagged"] += duties["flagged"]
     result = {
         "warned": counts["yellow"], "overdue": counts["red"], "escalated": counts["escalated"],
         "flagged": counts["flagged"], "notified": counts["notified"], "long_overdue": counts["long_overdue"],

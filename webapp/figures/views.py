@@ -1,12 +1,15 @@
 """A township's own figures: the page, and its tables as CSV and XLSX."""
 from flask import abort, g, render_template, request
+from sqlalchemy import select
 
-from webapp.figures import bp
+from webapp.figures import bp, follow_through
 from webapp.figures.exports import csv_response, xlsx_response
 from webapp.figures.periods import period_from_request
 from webapp.figures.queries import by_department, by_village, township_figures
 from webapp.figures.report import definitions, tiles, township_report
+from webapp.extensions import db
 from webapp.permissions import require
+from webapp.villages.models import Village
 
 
 def _report(period):
@@ -20,8 +23,14 @@ def _report(period):
 def index():
     period, error = period_from_request()
     row, report = _report(period)
+    duties = follow_through.township_tables(g.tenant.id, period, _villages())
     return render_template("figures/township.html", period=period, period_error=error, row=row, report=report,
-                           tiles=tiles(row), definitions=definitions()), 422 if error else 200
+                           tiles=tiles(row), follow_through=duties,
+                           definitions=definitions() + follow_through.definitions()), 422 if error else 200
+
+
+def _villages():
+    return db.session.scalars(select(Village).where(Village.tenant_id == g.tenant.id).order_by(Village.id)).all()
 
 
 def _filename(period, ext):

@@ -1,11 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from webapp import timelimits
 
 from webapp.forms import optional_id, valid_id_number, valid_phone
 from webapp.cases.models import KeyPerson
 from webapp.input_rules import fits
+from webapp.keypersons.models import KeyPersonVisit
 
 KINDS = ["长期非正常上访人员", "有极端暴力倾向人员", "肇事肇祸风险人员", "其他"]
 
@@ -27,3 +30,23 @@ class KeyPersonForm(FlaskForm):
     def setup(self, villages):
         self.village.choices = [("", "—")] + [(v.id, v.name) for v in villages]
         return self
+
+
+class VisitForm(FlaskForm):
+    """One visit of the control log: when, who went, what was done, and when the next is due."""
+
+    visited_on = DateField(_l("Visited on"), validators=[InputRequired(_l("Enter the date of the visit."))])
+    visitors = StringField(_l("Who went"), validators=[DataRequired(_l("Name who went.")),
+                                                      fits(KeyPersonVisit.visitors)])
+    done = TextAreaField(_l("What was done"), validators=[DataRequired(_l("Describe what was done.")),
+                                                         Length(max=4000)])
+    next_due_on = DateField(_l("Next visit due"), validators=[Optional()],
+                            description=_l("Leave empty when no further visit is planned."))
+
+    def validate_visited_on(self, field):
+        if field.data and field.data > timelimits.today():
+            raise ValidationError(_l("A visit is recorded once it has taken place: the date cannot be in the future."))
+
+    def validate_next_due_on(self, field):
+        if field.data and self.visited_on.data and field.data <= self.visited_on.data:
+            raise ValidationError(_l("The next visit is due after this one."))

@@ -1,5 +1,5 @@
 """Demo joint meetings: the mid-year meeting of this year (or last, before July) held, with its
-attendance and decisions (one sets a deadline on a major dispute, when one was on the table
+attendance and decisions, owned by the director (one done ten days later; one sets a deadline on a major dispute, when one was on the table
 then and has not moved since: a later case cannot have been decided on); and the year-end
 meeting scheduled. Idempotent: a township that has its mid-year meeting is left alone.
 
@@ -61,6 +61,7 @@ def seed_meetings(tenant) -> None:
             decision = operations.add_decision(
                 meeting, director, text="对久调未结的重大疑难纠纷，由调处中心牵头、派出所配合，限期化解，逐案明确责任人。",
                 department_id=police.id if police else None, due_on=date(year, 8, 31))
+            first = meeting.decisions[0]
             case = _case_before(tenant.id, held_at)
             if case is not None:
                 try:
@@ -70,6 +71,9 @@ def seed_meetings(tenant) -> None:
                     # decision stands without an action, as it would at a real meeting.
                     pass
         db.session.flush()
+        # The center's own decision was carried out ten days later; the other is still open.
+        with clock_at(held_at + timedelta(days=10)):
+            operations.complete_decision(first, director)
         # The year-end meeting, ahead.
         if db.session.scalar(select(Meeting.id).where(Meeting.tenant_id == tenant.id, Meeting.year == year,
                                                       Meeting.kind == MeetingKind.YEAR_END)) is None:

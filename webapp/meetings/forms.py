@@ -150,9 +150,13 @@ class DecisionForm(ActionFields):
                                                       Length(max=2000)])
     unit = SelectField(_l("Responsible unit"), default="", validators=[Optional()])
     due_on = DateField(_l("Due date"), validators=[Optional()])
+    owner = SelectField(_l("Owner"), coerce=optional_id, validators=[Optional()],
+                        description=_l("Who sees the decision through, reminded before the due date. "
+                                    "Leave empty: you, for a decision with a due date."))
 
-    def setup(self, cases, mediators, departments=(), villages=()):
+    def setup(self, cases, mediators, departments=(), villages=(), owners=()):
         super().setup(cases, mediators)
+        self.owner.choices = [("", "—")] + [(u.id, u.name) for u in owners]
         self.unit.choices = [("", _l("The center"))] + [(unit_key(u), u.name) for u in list(departments) + list(villages)]
         return self
 

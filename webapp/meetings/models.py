@@ -108,8 +108,14 @@ class Decision(TenantOwned, db.Model):
     due_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who sees the decision through, and when it was done: the sweep reminds the owner before
+    # the due date and flags the decision after it (``webapp.deadlines.duties``).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
     department: Mapped["Department | None"] = relationship()  # noqa: F821
     village: Mapped["Village | None"] = relationship()  # noqa: F821
     actions: Mapped[list["Action"]] = relationship(

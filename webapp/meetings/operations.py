@@ -7,6 +7,10 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tenants.models import Membership, Role
+from webapp.auth.models import User
 
 from webapp.cases import operations as case_operations
 from webapp.cases.models import Case, CaseEvent, EscalationTarget
@@ -75,14 +79,55 @@ def record_attendance(meeting: Meeting, rows: dict[tuple[str, int], tuple[bool, 
 
 
 def add_decision(meeting: Meeting, actor, *, text: str, department_id: int | None = None,
-                 village_id: int | None = None, due_on: date | None = None) -> Decision:
+                 village_id: int | None = None, due_on: date | None = None, owner_id: int | None = None) -> Decision:
+    """A decision with a due date is followed through by its owner — whoever records it, unless
+    another is named: the sweep reminds the owner before the date and flags the decision after
+    it, until it is marked done."""
     _check_held(meeting)
+    if due_on is not None and owner_id is None:
+        owner_id = actor.user_id
     position = (db.session.scalar(select(func.max(Decision.position)).where(Decision.meeting_id == meeting.id)) or 0) + 1
     decision = Decision(tenant_id=meeting.tenant_id, position=position, text=text, department_id=department_id,
-                        village_id=village_id, due_on=due_on, created_by_id=actor.user_id)
+                        village_id=village_id, due_on=due_on, owner_id=owner_id, created_by_id=actor.user_id)
     meeting.decisions.append(decision)
     db.session.flush()
     return decision
+
+
+def may_complete(decision: Decision, actor) -> bool:
+    """Its owner, or the director, says a decision is done."""
+    return actor is not None and (actor.user_id == decision.owner_id or actor.role == Role.TOWNSHIP_ADMIN)
+
+
+def complete_decision(decision: Decision, actor) -> None:
+    """Done: the sweep stops reminding of it. Also after the minutes are final: carrying a
+    decision out is not a record of the meeting."""
+    if not may_complete(decision, actor):
+        raise Refused(_l("Only the decision's owner or the director marks it done."))
+    if decision.done_at is not None:
+        raise Refused(_l("This decision is marked done already."))
+    decision.done_at, decision.done_by_id = utcnow(), actor.user_id
+    db.session.flush()
+
+
+def owners(tenant_id: int) -> list:
+    """Who can own a decision: the township's active staff (not the departments' liaisons), as
+    rows of ``id`` and ``name``."""
+    name = func.coalesce(func.nullif(User.display_name, ""), User.username).label("name")
+    return db.session.execute(
+        select(User.id, name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, Membership.active.is_(True), Membership.role != Role.LIAISON)
+        .order_by(Membership.role, User.id)).all()
+
+
+def open_decisions(meeting: Meeting) -> list[Decision]:
+    """The earlier meetings' decisions not yet done: what the next meeting's pack lists."""
+    return db.session.scalars(
+        select(Decision).join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Decision.tenant_id == meeting.tenant_id, Decision.done_at.is_(None),
+               Meeting.starts_at < meeting.starts_at)
+        .options(selectinload(Decision.meeting), selectinload(Decision.owner))
+        .order_by(Meeting.starts_at, Decision.position)).all()
 
 
 def take_action(decision: Decision, case: Case, actor, kind: ActionKind, *, assignee_id: int | None = None,

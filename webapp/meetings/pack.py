@@ -1,6 +1,6 @@
 """The pack (会议材料) the app prepares for a meeting: the half-year's figures per member unit,
 per village and for the township; the major and difficult open disputes to discuss; the
-accountability flags raised in the half-year.
+accountability flags raised in the half-year; the earlier meetings' decisions not yet done.
 
 The figures come from ``webapp.figures``, where every figure is defined once. Disputes are
 those still open now (``workflow.OPEN``: not escalated, closed or archived) that are complex
@@ -17,6 +17,7 @@ from webapp.deadlines.models import Flag
 from webapp.extensions import db
 from webapp.figures import FIGURES, Period, by_department, by_village, township_figures
 from webapp.meetings.models import Meeting
+from webapp.meetings.operations import open_decisions
 
 
 # The figures a pack shows, in order (their definitions are in ``webapp.figures``).
@@ -62,6 +63,7 @@ def figures(tenant_id: int, period: Period) -> dict:
 def prepare_pack(meeting: Meeting) -> dict:
     period = half_year(meeting)
     return {"meeting": meeting, "period": period, "cases": discussion_cases(meeting.tenant_id),
+            "open_decisions": open_decisions(meeting),
             "flags": half_year_flags(meeting.tenant_id, period), "figures": figures(meeting.tenant_id, period)}
 
 

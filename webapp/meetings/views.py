@@ -18,7 +18,7 @@ from webapp.meetings.forms import ActionForm, DecisionForm, MeetingForm, attenda
 from webapp.meetings.models import ActionKind, Decision, Meeting, MeetingKind
 from webapp.permissions import can, require
 from webapp.staff.queries import mediators
-from webapp.timelimits import BEIJING
+from webapp.timelimits import BEIJING, today
 
 
 # -- loaders ----------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def _taken(meeting: Meeting | None = None) -> set:
 def _decision_form(formdata=None):
     departments, villages = operations.member_units(g.tenant.id)
     form = DecisionForm(formdata=formdata) if formdata is not None else DecisionForm()
-    return form.setup(_action_cases(), mediators(g.tenant.id), departments, villages)
+    return form.setup(_action_cases(), mediators(g.tenant.id), departments, villages, operations.owners(g.tenant.id))
 
 
 def _action_form(decision, formdata=None, choices=None):
@@ -78,7 +78,7 @@ def _render_meeting(meeting, status=200, decision_form=None, action_forms=None, 
             action_forms.setdefault(decision.id, _action_form(decision, choices=choices))
     context = {"meeting": meeting, "can_record": can_record, "action_forms": action_forms,
                "decision_form": decision_form or (_decision_form() if can_record else None), "refusal": refusal,
-               "documents": _documents(meeting)}
+               "documents": _documents(meeting), "today": today()}
     template = "meetings/_decisions.html" if htmx and htmx.target == f"meeting-{meeting.id}-decisions" \
         else "meetings/show.html"
     return render_template(template, **context), status
@@ -214,7 +214,7 @@ def add_decision(meeting_id: int):
         return _render_meeting(meeting, 422, decision_form=form)
     try:
         decision = operations.add_decision(meeting, g.membership, text=form.text.data.strip(),
-                                           due_on=form.due_on.data, **form.unit_ids())
+                                           due_on=form.due_on.data, owner_id=form.owner.data, **form.unit_ids())
         _act(decision, form)
     except Refused as refusal:
         # Nothing half-saved: neither the decision nor anything its action began.
@@ -226,6 +226,27 @@ def add_decision(meeting_id: int):
         return _render_meeting(meeting, 409, decision_form=form, refusal=refusal.message)
     db.session.commit()
     flash(_("Decision recorded."), "success")
+    if htmx:
+        return _render_meeting(meeting)
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"decision-{decision.id}"))
+
+
+@bp.post("/<int:meeting_id>/decisions/<int:decision_id>/done")
+@require("meetings.view")
+def complete_decision(meeting_id: int, decision_id: int):
+    """Its owner or the director marks a decision done (the owner may be any of the staff)."""
+    meeting = get_meeting_or_404(meeting_id)
+    decision = get_decision_or_404(meeting, decision_id)
+    if not operations.may_complete(decision, g.membership):
+        abort(403)
+    try:
+        operations.complete_decision(decision, g.membership)
+    except Refused as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return _render_meeting(get_meeting_or_404(meeting_id), 409)
+    db.session.commit()
+    flash(_("Decision marked done."), "success")
     if htmx:
         return _render_meeting(meeting)
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"decision-{decision.id}"))
