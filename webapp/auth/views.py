@@ -1,5 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from webapp.auth import bp
@@ -23,13 +23,17 @@ def login():
         flash(_("Your session ended after 30 idle minutes. Please sign in again."), "info")
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
-    result = authenticate(form.username.data.strip(), form.password.data)
+    result = authenticate(form.username.data, form.password.data)
     if result.user is None:
         db.session.commit()
         # One answer for an unknown name, a wrong password and a locked account: the page
-        # must not tell which names exist. The lockout itself holds (authenticate).
-        form.password.errors.append(_(
-            "Wrong username or password. After five failures in a row an account is locked for 15 minutes."))
+        # must not tell which names exist. The lockout itself holds (authenticate), and the
+        # tries left are counted for the typed name whether or not it is an account.
+        message = _("Wrong username or password. After five failures in a row an account is locked for 15 minutes.")
+        left = current_app.config["LOGIN_MAX_FAILURES"] - result.failures
+        if result.failures >= 3 and left > 0:
+            message += " " + ngettext("%(num)d more try before the lock.", "%(num)d more tries before the lock.", left)
+        form.password.errors.append(message)
         return render_template("auth/login.html", form=form), 422
     start_session(result.user, request.remote_addr)
     db.session.commit()
