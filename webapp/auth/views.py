@@ -1,5 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth import bp
@@ -32,7 +32,8 @@ def login():
         message = _("Wrong username or password. After five failures in a row an account is locked for 15 minutes.")
         left = current_app.config["LOGIN_MAX_FAILURES"] - result.failures
         if result.failures >= 3 and left > 0:
-            message += " " + ngettext("%(num)d more try before the lock.", "%(num)d more tries before the lock.", left)
+            # No plural to get wrong: "Tries left before the lock: 1."
+            message += " " + _("Tries left before the lock: %(num)d.", num=left)
         form.password.errors.append(message)
         return render_template("auth/login.html", form=form), 422
     start_session(result.user, request.remote_addr)
