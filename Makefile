@@ -40,7 +40,7 @@ assets: $(VENDOR)/.installed
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)
-	cp node_modules/htmx.org/dist/htmx.min.js node_modules/sortablejs/Sortable.min.js $(VENDOR)/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/sortablejs/Sortable.min.js node_modules/axe-core/axe.min.js $(VENDOR)/
 	touch $@
 
 translations: install

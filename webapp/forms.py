@@ -16,6 +16,15 @@ def optional_id(value):
     return record_id(value) if value not in (None, "", "0") else None
 
 
+# What a phone's keyboard should be for these fields (``render_kw``). The numbers are other
+# people's (a party's, a council member's), so the browser offers none of the user's own
+# (autocomplete off). An ID number may end in X, which a numeric keypad lacks: it keeps the
+# letters, in capitals, and nothing corrects it.
+PHONE_KEYBOARD = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
+ID_NUMBER_KEYBOARD = {"inputmode": "text", "autocapitalize": "characters", "autocorrect": "off",
+                      "spellcheck": "false", "autocomplete": "off"}
+
+
 def valid_id_number(form, field):
     if field.data:
         problem = id_number_problem(field.data)

@@ -140,4 +140,11 @@ def test_the_failure_that_locks_an_account_answers_like_any_other(app, db, tenan
     answers = [_seen_by_the_user(_sign_in(app.test_client(), user.username, "Wrong-pass-1"), user.username)
                for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1)]
     assert db.session.get(User, user.id).locked_until > utcnow()
-    assert all(answer == answers[0] for answer in answers)
+    # The third and fourth say how many tries are left; the one that locks says no more than
+    # the first, and neither does any while the lock holds.
+    assert answers[0] == answers[1] == answers[4] == answers[5]
+    assert answers[2] != answers[0] and answers[3] != answers[2]
+    # A name that is no account is counted and answered the same, failure by failure.
+    nobody = [_seen_by_the_user(_sign_in(app.test_client(), "user.eeee", "Wrong-pass-1"), "user.eeee")
+              for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1)]
+    assert nobody == answers

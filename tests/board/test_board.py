@@ -55,7 +55,7 @@ def test_a_card_shows_number_title_village_level_risk_light_assignee_and_flags(l
 
     assert card_ids(html) == [case.id]
     assert case.number in html and "赵营村土地纠纷" in html
-    assert "甲镇一村" in html and "镇" in html          # village · level
+    assert "甲镇一村 · 镇级" in html                    # village · level, never a bare 镇
     assert "王调解" in html                             # assignee
     assert "card-risk-may_escalate" in html            # risk colour
     assert "light light-red" in html                   # time-limit light

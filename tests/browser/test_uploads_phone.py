@@ -51,11 +51,21 @@ def test_a_photo_is_added_in_place_and_opens_as_its_pixels_only(phone, base_url)
     polyglot = _png(tail=b"<html><script>document.title='owned'</script></html>")
     section.locator("input[type=file]").set_input_files(
         {"name": "现场照片.png", "mimeType": "image/png", "buffer": polyglot})
-    section.get_by_role("button", name="上传", exact=True).tap()
+    button = section.get_by_role("button", name="上传", exact=True)
+    button.scroll_into_view_if_needed()
+    scrolled = phone.evaluate("window.scrollY")
+    assert scrolled > 0
+    button.tap()
 
     link = case_of(phone, case_id).get_by_role("link", name="现场照片.png")
     expect(link).to_be_visible()
     assert phone.evaluate("window.__samePage") is True, "the upload answered with a new page, not in place"
+    # The page stayed where it was (the block alone was swapped), and the photo shows small.
+    assert abs(phone.evaluate("window.scrollY") - scrolled) < 60
+    thumb = section.locator("img")
+    expect(thumb).to_be_visible()
+    assert phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    assert thumb.bounding_box()["width"] <= 96
     # Fetched with the phone's cookies, not opened: Chromium's own viewer for an image styles
     # itself inline, which the file's policy (no style, no script, nothing) rightly refuses.
     response = phone.request.get(base_url + link.get_attribute("href"))

@@ -7,8 +7,13 @@ from webapp.auth.passwords import policy_error
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    # A phone's keyboard would capitalise and correct a username: it is compared without
+    # case anyway (webapp.auth.models.normal_username), but a "corrected" name is another name.
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username.")), Length(max=64)],
+                           render_kw={"autocapitalize": "off", "autocomplete": "username", "autocorrect": "off",
+                                      "spellcheck": "false"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class SettingsForm(FlaskForm):

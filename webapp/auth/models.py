@@ -11,6 +11,12 @@ from webapp.extensions import db
 from webapp.types import UTCDateTime, utcnow
 
 
+def normal_username(name: str) -> str:
+    """A username as stored and compared: trimmed and lower-case, so that a phone's capital
+    first letter or a trailing space from autocomplete signs in all the same."""
+    return (name or "").strip().lower()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

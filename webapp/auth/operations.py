@@ -13,7 +13,8 @@ from sqlalchemy.orm import aliased, with_expression
 from tenants.models import COUNTY_ROLES, Membership
 
 from webapp import audit
-from webapp.auth.models import CountySecurity, LoginSession, PasswordHistory, User
+from webapp.audit import AuditEvent
+from webapp.auth.models import CountySecurity, LoginSession, PasswordHistory, User, normal_username
 from webapp.auth.passwords import hash_password, needs_rehash, policy_error, verify_password
 from webapp.errors import Refused
 from webapp.extensions import db
@@ -29,16 +30,35 @@ class LoginResult:
     locked: bool = False
     # The password was a one-time password past its 24 hours.
     expired: bool = False
+    # Failures in a row for the name as typed (after this one), whether or not it names an
+    # account: what the page may say about the tries left.
+    failures: int = 0
+
+
+def find_user(username: str) -> User | None:
+    """The account a typed name means: compared trimmed and without case. Names stored before
+    they were kept in lower case may differ only in case (``flask users case-collisions``
+    lists them); the one typed exactly wins, and otherwise such a name means nobody."""
+    typed = (username or "").strip()
+    users = db.session.scalars(select(User).where(func.lower(User.username) == normal_username(typed))
+                               .order_by(User.id)).all()
+    exact = [u for u in users if u.username == typed]
+    if exact:
+        return exact[0]
+    return users[0] if len(users) == 1 else None
 
 
 def authenticate(username: str, password: str) -> LoginResult:
-    """Check a password. Five failures in a row lock the account for 15 minutes (等保2.0)."""
+    """Check a password. Five failures in a row lock the account for 15 minutes (等保2.0).
+
+    A name that is no account counts its failures and locks just the same (in the audit log,
+    the rows without a user), so that neither the answer nor the tries left it reports tell
+    which names exist."""
     now = utcnow()
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if user is None or not user.active:
         verify_password(None, password)
-        audit.record("login.failure", username=username, success=False, detail={"reason": "unknown"})
-        return LoginResult(None)
+        return _refuse_unknown(normal_username(username), now)
     if user.is_locked(now):
         verify_password(None, password)  # as long as any other refusal takes
         audit.record("login.locked", user=user, success=False)
@@ -51,7 +71,7 @@ def authenticate(username: str, password: str) -> LoginResult:
             user.failed_logins = 0
             audit.record("login.lockout", user=user, success=False)
             return LoginResult(None, locked=True)
-        return LoginResult(None)
+        return LoginResult(None, failures=user.failed_logins)
     if user.must_change_password and user.one_time_password_expires_at is not None \
             and user.one_time_password_expires_at <= now:
         audit.record("login.failure", user=user, success=False, detail={"reason": "one_time_password_expired"})
@@ -80,6 +100,24 @@ def password_too_old(user: User, now) -> bool:
     if not days:
         return False
     return (user.password_changed_at or user.created_at) + timedelta(days=days) <= now
+
+
+def _refuse_unknown(name: str, now) -> LoginResult:
+    """The refusal of a name that is no (active) account, counted like an account's: its
+    failures since its last lockout in the audit log, and a lockout at the fifth."""
+    mine = (AuditEvent.username == name, AuditEvent.user_id.is_(None))
+    last_lockout = db.session.scalar(select(func.max(AuditEvent.at)).where(*mine, AuditEvent.event == "login.lockout"))
+    if last_lockout is not None and last_lockout + current_app.config["LOGIN_LOCKOUT"] > now:
+        audit.record("login.locked", username=name, success=False)
+        return LoginResult(None, locked=True)
+    since = [AuditEvent.at > last_lockout] if last_lockout is not None else []
+    failures = 1 + db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                     .where(*mine, AuditEvent.event == "login.failure", *since))
+    audit.record("login.failure", username=name, success=False, detail={"reason": "unknown"})
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        audit.record("login.lockout", username=name, success=False)
+        return LoginResult(None, locked=True)
+    return LoginResult(None, failures=failures)
 
 
 def start_session(user: User, ip: str | None, user_agent: str | None = None) -> None:

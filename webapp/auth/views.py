@@ -29,7 +29,7 @@ def login():
         flash(_("Your session ended after 30 idle minutes. Please sign in again."), "info")
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
-    result = authenticate(form.username.data.strip(), form.password.data)
+    result = authenticate(form.username.data, form.password.data)
     if result.expired:
         db.session.commit()
         form.password.errors.append(_(
@@ -38,9 +38,14 @@ def login():
     if result.user is None:
         db.session.commit()
         # One answer for an unknown name, a wrong password and a locked account: the page
-        # must not tell which names exist. The lockout itself holds (authenticate).
-        form.password.errors.append(_(
-            "Wrong username or password. After five failures in a row an account is locked for 15 minutes."))
+        # must not tell which names exist. The lockout itself holds (authenticate), and the
+        # tries left are counted for the typed name whether or not it is an account.
+        message = _("Wrong username or password. After five failures in a row an account is locked for 15 minutes.")
+        left = current_app.config["LOGIN_MAX_FAILURES"] - result.failures
+        if result.failures >= 3 and left > 0:
+            # No plural to get wrong: "Tries left before the lock: 1."
+            message += " " + _("Tries left before the lock: %(num)d.", num=left)
+        form.password.errors.append(message)
         return render_template("auth/login.html", form=form), 422
     start_session(result.user, request.remote_addr, request.user_agent.string)
     db.session.commit()

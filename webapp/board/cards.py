@@ -12,10 +12,11 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from webapp import timelimits
 from webapp.board import moves
-from webapp.cases.models import Case, Risk
+from webapp.cases.models import Case, Level, Risk
 from webapp.cases.workflow import TRANSITIONS
 from webapp.labels import label
 from webapp.township.settings import calendar_for
@@ -28,6 +29,13 @@ class Flag:
 
 
 FLAG_SOURCES: list = []
+
+# The level a case is handled at, as a card says it ("小纠纷不出组、大纠纷不出村、疑难纠纷不出镇").
+LEVEL_WORDS = {
+    Level.GROUP.value: lazy_pgettext("case level", "Group level"),
+    Level.VILLAGE.value: lazy_pgettext("case level", "Village level"),
+    Level.TOWNSHIP.value: lazy_pgettext("case level", "Township level"),
+}
 
 
 def flag_source(function):
@@ -121,6 +129,12 @@ class Words:
 
     def transition(self, name: str) -> str:
         return self._get(("transition", name), lambda: str(TRANSITIONS[name].label))
+
+    def level(self, value) -> str:
+        """The level a case is handled at, as the board says it (组级/村级/镇级): a bare 镇 beside
+        a village's name reads as a place."""
+        code = getattr(value, "value", value)
+        return self._get(("level", code), lambda: str(LEVEL_WORDS[code]))
 
     def days_left(self, n: int) -> str:
         return self._get(("days_left", n), lambda: _("%(n)d days left", n=n))

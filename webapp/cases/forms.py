@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp import timelimits
 from webapp.cases.models import Attachment, Case, CaseTag, MediationSession, Party
-from webapp.forms import optional_id, valid_id_number, valid_phone
+from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
 from webapp.input_rules import column_length, fits
 from webapp.labels import choices
 from webapp.villages.forms import CaseLinkFields
@@ -21,6 +21,10 @@ def _not_in_future(form, field):
         raise ValidationError(_l("This date is in the future."))
 
 
+def group_choices(villages):
+    return [("", "—")] + [(g.id, f"{v.name} {g.name}") for v in villages for g in v.groups]
+
+
 class _CaseFields(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the dispute a short title.")), fits(Case.title)])
     source = SelectField(_l("Source"), validators=[DataRequired(_REQUIRED)])
@@ -30,12 +34,17 @@ class _CaseFields(FlaskForm):
     level = SelectField(_l("Handled at"), default="township")
     narrative = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
 
-    def setup(self, categories, villages):
+    def setup(self, categories, villages, groups_url=None):
         self.source.choices = [("", "—")] + choices("source")
         self.category.choices = [("", "—")] + [(c.id, c.name) for c in categories]
         self.village.choices = [("", "—")] + [(v.id, v.name) for v in villages]
-        self.group.choices = [("", "—")] + [(g.id, f"{v.name} {g.name}") for v in villages for g in v.groups]
+        self.group.choices = group_choices(villages)
         self.level.choices = choices("level")
+        if groups_url:
+            # Choosing a village brings that village's groups alone (HTMX). Without JavaScript
+            # the list names every group with its village, and a mismatch is refused.
+            self.village.render_kw = {"hx-get": groups_url, "hx-trigger": "change", "hx-target": "#field-group",
+                                      "hx-swap": "outerHTML", "hx-include": "#group"}
         return self
 
     def validate_group(self, field):
@@ -51,8 +60,8 @@ class _CaseFields(FlaskForm):
 class PartyFields(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the party's name.")), fits(Party.name)])
     role = SelectField(_l("Role in the dispute"))
-    id_number = StringField(_l("ID number"), validators=[Optional(), valid_id_number])
-    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
+    id_number = StringField(_l("ID number"), validators=[Optional(), valid_id_number], render_kw=ID_NUMBER_KEYBOARD)
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
 
     def setup(self):
@@ -62,8 +71,9 @@ class PartyFields(FlaskForm):
 
 class IntakeForm(CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting or handling council, the site
     party_name = StringField(_l("Applicant's name"), validators=[Optional(), fits(Party.name)])
-    party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), valid_phone])
-    party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), valid_id_number])
+    party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
+    party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), valid_id_number],
+                                  render_kw=ID_NUMBER_KEYBOARD)
 
     def validate_party_phone(self, field):
         if field.data and not self.party_name.data:
@@ -95,8 +105,20 @@ def _file_name_fits(form, field):
                                  n=most))
 
 
+class GroupChoiceForm(FlaskForm):
+    """The villager-group field alone, drawn again for the village just chosen."""
+
+    class Meta:
+        csrf = False
+
+    group = SelectField(_l("Villager group"), coerce=optional_id, validators=[Optional()])
+
+
 class AttachmentForm(FlaskForm):
-    file = FileField(_l("Photo or scan"), validators=[FileRequired(_l("Choose a file.")), _file_name_fits])
+    # image/* lets a phone offer its camera and its gallery alike; no ``capture``, which on
+    # Android would leave the camera alone.
+    file = FileField(_l("Photo or scan"), validators=[FileRequired(_l("Choose a file.")), _file_name_fits],
+                     render_kw={"accept": "image/*,.heic,.heif,application/pdf"})
 
 
 # -- one form per workflow transition ------------------------------------------------------

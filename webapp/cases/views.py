@@ -10,8 +10,9 @@ from sqlalchemy.orm import selectinload
 from webapp import timelimits
 from webapp.cases import bp, operations, transitions, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
-from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload
-from webapp.cases.forms import AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm
+from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload, make_thumbnail
+from webapp.cases.forms import (AttachmentForm, CaseEditForm, GroupChoiceForm, IntakeForm, PartyForm, SessionForm,
+                                group_choices)
 from webapp.cases.models import Attachment, Case, CaseState, Category, Level, Party, PartyRole, Risk, Source
 from webapp.errors import answer_refusals
 from webapp.extensions import db, htmx
@@ -59,6 +60,7 @@ def _render_case(case, status=200, open_form=None, open_action=None, revealed=No
         "session_form": SessionForm() if open_action != "session" else open_form,
         "may_record_session": can("case.record") and operations.session_refusal(case, g.membership) is None,
         "attachment_form": AttachmentForm() if open_action != "attachment" else open_form,
+        "inline_types": INLINE_TYPES,
     }
     template = "cases/_case.html" if htmx and not htmx.boosted else "cases/show.html"
     return render_template(template, **context), status
@@ -114,7 +116,7 @@ def index():
 @require("case.create")
 def new():
     villages = _villages()
-    form = IntakeForm().setup(_categories(), villages).remember_groups(villages).setup_links()
+    form = IntakeForm().setup(_categories(), villages, url_for("cases.groups")).remember_groups(villages).setup_links()
     if not form.validate_on_submit():
         return render_template("cases/new.html", form=form), 422 if form.is_submitted() else 200
     parties = []
@@ -137,6 +139,20 @@ def _group(group_id):
     return _by_id(VillagerGroup, group_id)
 
 
+@bp.get("/groups")
+@require("case.create")
+def groups():
+    """The villager-group field of the intake and edit forms for the village chosen (all groups
+    when none is); the group already chosen stays chosen if it is of that village."""
+    villages = _villages()
+    chosen = request.args.get("village", type=int)
+    if chosen is not None:
+        villages = [v for v in villages if v.id == chosen]
+    form = GroupChoiceForm(formdata=None, group=request.args.get("group", type=int))
+    form.group.choices = group_choices(villages)
+    return render_template("cases/_group_field.html", form=form)
+
+
 @bp.get("/<int:case_id>")
 @require("case.view")
 def show(case_id: int):
@@ -149,7 +165,7 @@ def edit(case_id: int):
     case = get_case_or_404(case_id)
     villages = _villages()
     form = CaseEditForm(data=None if request.method == "POST" else _edit_defaults(case))
-    form.setup(_categories(), villages).remember_groups(villages)
+    form.setup(_categories(), villages, url_for("cases.groups")).remember_groups(villages)
     if not form.validate_on_submit():
         return render_template("cases/edit.html", case=case, form=form), 422 if form.is_submitted() else 200
     _refusals_on_the_case_page(case_id)
@@ -283,26 +299,56 @@ def add_attachment(case_id: int):
         except AttachmentProblem as problem:
             form.file.errors.append(problem.message)
         else:
-            _refusals_on_the_case_page(case_id)
+            answer_refusals(lambda status, _form: _attachments_answer(get_case_or_404(case_id), status))
             operations.add_attachment(case, g.membership, filename=upload.filename, content_type=content_type,
                                       data=data, storage=get_storage())
             db.session.commit()
-            return _done(case, _("File added."))
-    return _render_case(case, 422, open_form=form, open_action="attachment")
+            flash(_("File added."), "success")
+            if htmx:
+                return _attachments_answer(case)
+            return redirect(url_for("cases.show", case_id=case.id))
+    return _attachments_answer(case, 422, form)
+
+
+def _attachments_answer(case, status=200, form=None):
+    """An upload answered in place: the attachments block alone (and the message out of band),
+    so the page stays where the person was. Without JavaScript, the case page."""
+    if not htmx or htmx.boosted:
+        return _render_case(case, status, open_form=form, open_action="attachment" if form is not None else None)
+    return render_template("cases/_attachments.html", case=case, attachments_alone=True, inline_types=INLINE_TYPES,
+                           attachment_form=form or AttachmentForm(),
+                           open_action="attachment" if form is not None else None), status
+
+
+def _attachment_or_404(case, attachment_id: int) -> Attachment:
+    item = db.session.scalar(select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.case_id == case.id, Attachment.tenant_id == g.tenant.id))
+    if item is None:
+        abort(404)
+    return item
 
 
 @bp.get("/<int:case_id>/attachments/<int:attachment_id>")
 @require("case.view")
 def attachment(case_id: int, attachment_id: int):
-    case = get_case_or_404(case_id)
-    item = db.session.scalar(select(Attachment).where(
-        Attachment.id == attachment_id, Attachment.case_id == case.id, Attachment.tenant_id == g.tenant.id))
-    if item is None:
-        abort(404)
+    item = _attachment_or_404(get_case_or_404(case_id), attachment_id)
 
     # Only a photo written anew on upload opens in the browser; anything else downloads. Either
     # way the file is what its type says, and nothing in it runs (security_headers).
     response = send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
                          download_name=item.filename, as_attachment=item.content_type not in INLINE_TYPES)
+    response.headers["Content-Security-Policy"] = UPLOAD_POLICY
+    return response
+
+
+@bp.get("/<int:case_id>/attachments/<int:attachment_id>/thumbnail")
+@require("case.view")
+def thumbnail(case_id: int, attachment_id: int):
+    """A small copy of a photo for the case page, made from the stored pixels on request."""
+    item = _attachment_or_404(get_case_or_404(case_id), attachment_id)
+    if item.content_type not in INLINE_TYPES:
+        abort(404)
+    small, content_type = make_thumbnail(get_storage().get(item.storage_key), item.content_type)
+    response = send_file(BytesIO(small), mimetype=content_type, max_age=3600)
     response.headers["Content-Security-Policy"] = UPLOAD_POLICY
     return response

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from webapp import timelimits
 
-from webapp.forms import optional_id, valid_id_number, valid_phone
+from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
 from webapp.cases.models import KeyPerson
 from webapp.input_rules import fits
 from webapp.keypersons.models import KeyPersonVisit
@@ -24,8 +24,8 @@ class KeyPersonForm(FlaskForm):
         description=_l("Who answers for this person: the territorial principle, whoever is in charge is responsible."),
         validators=[DataRequired(_l("Name the responsible person.")), fits(KeyPerson.responsible)],
     )
-    id_number = StringField(_l("ID number"), validators=[Optional(), valid_id_number])
-    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
+    id_number = StringField(_l("ID number"), validators=[Optional(), valid_id_number], render_kw=ID_NUMBER_KEYBOARD)
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
 
     def setup(self, villages):
         self.village.choices = [("", "—")] + [(v.id, v.name) for v in villages]

@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from webapp import timelimits
-from webapp.forms import optional_id, valid_phone
+from webapp.forms import PHONE_KEYBOARD, optional_id, valid_phone
 from webapp.input_rules import fits
 from webapp.pay.models import Employment, RosterEntry, StaffKind
 from webapp.pay.rates import ALL_KEYS, EMPLOYMENT_LABELS, KIND_LABELS
@@ -26,7 +26,7 @@ class RosterForm(FlaskForm):
     employment = RadioField(_l("Employment"), choices=[(e.value, EMPLOYMENT_LABELS[e]) for e in Employment],
                             validators=[InputRequired(_l("Choose full-time or part-time."))])
     village = SelectField(_l("Village"), coerce=optional_id, validators=[Optional()])
-    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
     active_from = DateField(_l("On the roster from"), default=timelimits.today,
                             validators=[InputRequired(_l("Enter the first day."))])
     active_to = DateField(_l("Until (last day)"), validators=[Optional()],

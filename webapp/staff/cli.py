@@ -1,11 +1,12 @@
 """flask users …: accounts from the command line."""
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenants.models import COUNTY_ROLES, County, Role, Tenant
 from tenants.scope import tenant_scope
-from webapp.auth.models import User
+from webapp.auth.models import User, normal_username
+from webapp.auth.operations import find_user
 from webapp.extensions import db
 from webapp.referrals.models import Department
 from webapp.staff.operations import StaffError, create_county_user, create_staff, reset_password
@@ -53,7 +54,21 @@ def create(username, slug, role, department, display_name, password):
     except StaffError as error:
         raise click.ClickException(f"{error.field}: {error.message}")
     db.session.commit()
-    click.echo(f"created {username} ({role.value})")
+    click.echo(f"created {normal_username(username)} ({role.value})")
+
+
+@cli.command("case-collisions")
+def case_collisions():
+    """List usernames that differ only in case (or spaces around them), which sign-in, comparing
+    them without case, cannot tell apart: rename one of each group. Exits 1 when there are any."""
+    key = func.lower(func.trim(User.username))
+    clashing = select(key).group_by(key).having(func.count() > 1)
+    names = db.session.scalars(select(User.username).where(key.in_(clashing)).order_by(key, User.id)).all()
+    for name in names:
+        click.echo(name)
+    if names:
+        raise SystemExit(1)
+    click.echo("no usernames differ only in case")
 
 
 @cli.command("reset-password")
@@ -61,7 +76,7 @@ def create(username, slug, role, department, display_name, password):
 @_password
 def reset(username, password):
     """Set a new password for USERNAME; it ends the user's open sessions and lifts a lockout."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if user is None:
         raise click.ClickException(f"no user named {username!r}")
     try:

@@ -4,7 +4,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from tenants.models import Role
-from webapp.auth.models import User
+from webapp.auth.models import User, normal_username
 from webapp.input_rules import fits, record_id
 from webapp.labels import ROLE_LABELS
 
@@ -28,6 +28,8 @@ class _MembershipFields(FlaskForm):
 class StaffForm(_MembershipFields):
     username = StringField(
         _l("Username"),
+        filters=[normal_username],
+        render_kw={"autocapitalize": "off", "autocorrect": "off", "spellcheck": "false"},
         validators=[
             DataRequired(_l("Enter a username.")),
             Length(min=3, max=64, message=_l("Between 3 and 64 characters.")),

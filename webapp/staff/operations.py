@@ -2,11 +2,11 @@
 reactivating, resetting passwords, lifting lockouts. Every change by a director or the county
 admin is written to the audit log: who, whom, what (and, by ``webapp.audit``, from where)."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenants.models import COUNTY_ROLES, County, Membership, Role, Tenant
 from webapp import audit
-from webapp.auth.models import User
+from webapp.auth.models import User, normal_username
 from webapp.auth.operations import end_sessions, issue_one_time_password, lift_lockout, set_password
 from webapp.auth.passwords import hash_password, policy_error
 from webapp.extensions import db
@@ -23,7 +23,8 @@ class StaffError(ValueError):
 
 
 def _check_new_user(username: str, password: str) -> None:
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+    # Compared without case: sign-in does (webapp.auth.operations.find_user).
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == normal_username(username))) is not None:
         raise StaffError("username", _l("This username is already taken."))
     error = policy_error(password)
     if error:
@@ -40,7 +41,7 @@ def create_staff(tenant: Tenant, username: str, password: str, role: Role, *, di
     if department is not None and department.tenant_id != tenant.id:
         raise StaffError("department", _l("Unknown department."))
     _check_new_user(username, password)
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password),
+    user = User(username=normal_username(username), display_name=display_name, password_hash=hash_password(password),
                 password_changed_at=utcnow())
     membership = Membership(
         user=user, county_id=tenant.county_id, tenant_id=tenant.id, role=role,
@@ -58,7 +59,7 @@ def create_county_user(county: County, username: str, password: str, role: Role,
     if role not in COUNTY_ROLES:
         raise StaffError("role", _l("Township roles need a township."))
     _check_new_user(username, password)
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password),
+    user = User(username=normal_username(username), display_name=display_name, password_hash=hash_password(password),
                 password_changed_at=utcnow())
     membership = Membership(user=user, county_id=county.id, tenant_id=None, role=role)
     db.session.add_all([user, membership])

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.forms import optional_id, valid_phone
+from webapp.forms import PHONE_KEYBOARD, optional_id, valid_phone
 from webapp.input_rules import fits
 from webapp.villages import queries
 from webapp.villages.models import CouncilMember, CouncilRole, PhaseStatus, RelocationProject, Village, VillagerGroup
@@ -39,7 +39,7 @@ class GroupForm(FlaskForm):
 class MemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member's name.")), fits(CouncilMember.name)])
     role = SelectField(_l("Role in the council"), choices=role_choices(), default=CouncilRole.MEMBER.value)
-    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone])
+    phone = StringField(_l("Phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
 
 
 class ProjectForm(FlaskForm):

@@ -134,6 +134,17 @@
   }
 
   if (!window.Sortable || !board.hasAttribute("data-movable")) return;
+
+  // While a card is dragged, the columns that take it are marked; the others are dimmed.
+  function markTargets(card) {
+    var targets = card ? (card.dataset.targets || "").split(" ") : [];
+    board.classList.toggle("dragging", !!card);
+    board.querySelectorAll(".board-column").forEach(function (column) {
+      var list = column.querySelector(".board-list");
+      column.classList.toggle("drop-target", !!card && targets.indexOf(list.dataset.state) >= 0);
+    });
+  }
+
   board.querySelectorAll(".board-list").forEach(function (list) {
     Sortable.create(list, {
       group: {
@@ -152,8 +163,16 @@
       touchStartThreshold: 8,    // moving this far during the delay cancels the lift
       fallbackOnBody: true,
       animation: 150,
+      // Near an edge the board scrolls, slowly enough for a thumb to stop over the column
+      // it means: within 48 px of the edge, at 8 px a frame; the page scrolls too (bubble).
+      scroll: true,
+      scrollSensitivity: 48,
+      scrollSpeed: 8,
+      bubbleScroll: true,
+      onStart: function (evt) { markTargets(evt.item); },
       onEnd: function (evt) {
         var card = evt.item;
+        markTargets(null);
         if (evt.to === evt.from) return;
         htmx.ajax("POST", card.dataset.moveUrl, {
           source: card, target: card, swap: "outerHTML",
