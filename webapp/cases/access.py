@@ -4,11 +4,11 @@ import re
 from functools import cache
 
 from flask import abort, g
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
-from webapp.cases.models import Case, Party, Referral
+from webapp.cases.models import Case, CaseRelation, Party, Referral
 from webapp.extensions import db
 from webapp.timelimits import today
 
@@ -53,6 +53,18 @@ def get_case_or_404(case_id: int) -> Case:
     if case is None:
         abort(404)
     return case
+
+
+def related_cases(case: Case) -> list[Case]:
+    """The cases registered as related to ``case`` or that ``case`` was registered as related
+    to (``CaseRelation``), those the member may see, oldest first."""
+    relations = select(CaseRelation.case_id, CaseRelation.related_case_id).where(
+        CaseRelation.tenant_id == g.tenant.id,
+        or_(CaseRelation.case_id == case.id, CaseRelation.related_case_id == case.id))
+    ids = {i for row in db.session.execute(relations) for i in row} - {case.id}
+    if not ids:
+        return []
+    return db.session.scalars(visible_cases().where(Case.id.in_(ids)).order_by(Case.id)).all()
 
 
 def get_party_or_404(case: Case, party_id: int) -> Party:
