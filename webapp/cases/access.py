@@ -1,5 +1,6 @@
 """Every lookup of a case goes through here, filtered by township explicitly (the global
-filter would too) and, for a department's liaison, by what was referred to them."""
+filter would too) and, for a department's liaison, by what was referred to them; and which
+cases are a member's own (``own_cases``: "mine" on the overview, the board and the case list)."""
 import re
 from functools import cache
 
@@ -25,6 +26,21 @@ def visible_cases():
     if membership.role == Role.LIAISON:
         query = query.where(_referred_to(membership.department_id))
     return query
+
+
+def own_cases(membership):
+    """The condition on ``Case`` of the member's own cases: assigned to them or registered by
+    them (an officer's or clerk's own finds), and for a stability officer the cases of the
+    villages they answer for (属地, ``Village.officer_id``), whoever was assigned."""
+    own = or_(Case.assignee_id == membership.user_id, Case.created_by_id == membership.user_id)
+    if membership.role == Role.OFFICER:
+        # Here, not at the top: the villages package loads its views, which look cases up here.
+        from webapp.villages.models import Village
+
+        villages = select(Village.id).where(Village.tenant_id == membership.tenant_id,
+                                            Village.officer_id == membership.user_id)
+        own = or_(own, Case.village_id.in_(villages))
+    return own
 
 
 @cache

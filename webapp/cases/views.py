@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import timelimits
 from webapp.cases import bp, duplicates, operations, transitions, workflow
-from webapp.cases.access import get_case_or_404, get_party_or_404, related_cases, visible_cases
+from webapp.cases.access import get_case_or_404, get_party_or_404, own_cases, related_cases, visible_cases
 from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload
 from webapp.cases.forms import AttachmentForm, CaseEditForm, IntakeForm, PartyForm, SessionForm
 from webapp.cases.models import Attachment, Case, CaseState, Category, Level, Party, PartyRole, Risk, Source
@@ -101,7 +101,7 @@ def index():
     if args.get("risk") in {r.value for r in Risk}:
         query = query.where(Case.risk == Risk(args["risk"]))
     if args.get("mine"):
-        query = query.where(Case.assignee_id == g.membership.user_id)
+        query = query.where(own_cases(g.membership))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(args.get("page", 1, type=int), 1)
     cases = db.session.scalars(query.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
