@@ -89,3 +89,14 @@ def test_the_officer_sees_their_villages_cases_and_no_others(db, tenant, other_t
     # Another officer of the township does not see them as theirs.
     someone = login_as("officer")
     assert not _linked(text(someone.get("/t/alpha/")), running_mine)
+
+
+def test_the_demo_officer_s_overview_shows_the_overdue_visit_in_their_village(demo_app, demo_db):
+    from tests.conftest import login
+
+    client = demo_app.test_client()
+    assert login(client, "mangbang.officer", "Demo-2026").status_code == 302
+    page = text(client.get("/t/mangbang/"))
+    visits = page[page.index('id="work-visits"'):]
+    visits = visits[:visits.index("</section>")]
+    assert "已超期" in visits and "light-red" in visits
