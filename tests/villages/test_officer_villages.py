@@ -6,12 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tenants.models import Tenant
 from tenants.scope import tenant_scope
 from tests import factories
+from tests.conftest import login
 from tests.cases.builders import Staff, case_in
 from tests.villages.conftest import field_block, text
 from webapp import timelimits
-from webapp.cases.models import CaseState
+from webapp.auth.models import User
+from webapp.cases.models import Case, CaseState
 from webapp.extensions import db
 from webapp.villages.models import Village
 
@@ -92,11 +95,17 @@ def test_the_officer_sees_their_villages_cases_and_no_others(db, tenant, other_t
 
 
 def test_the_demo_officer_s_overview_shows_the_overdue_visit_in_their_village(demo_app, demo_db):
-    from tests.conftest import login
-
     client = demo_app.test_client()
     assert login(client, "mangbang.officer", "Demo-2026").status_code == 302
     page = text(client.get("/t/mangbang/"))
     visits = page[page.index('id="work-visits"'):]
     visits = visits[:visits.index("</section>")]
     assert "已超期" in visits and "light-red" in visits
+    # Among them a case that is the officer's by its village alone.
+    officer = demo_db.session.scalar(select(User).where(User.username == "mangbang.officer"))
+    tenant = demo_db.session.scalar(select(Tenant).where(Tenant.slug == "mangbang"))
+    with tenant_scope(tenant.id):
+        listed = demo_db.session.scalars(select(Case).where(
+            Case.id.in_([int(n) for n in re.findall(r'href="/t/mangbang/cases/(\d+)"', visits)]))).all()
+        assert any(c.village.officer_id == officer.id and officer.id not in (c.assignee_id, c.created_by_id)
+                   for c in listed)
