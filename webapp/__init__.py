@@ -108,12 +108,13 @@ def _cli(app: Flask) -> None:
     # As in _extensions: the parts are imported by the part that sets them up.
     from tenants.cli import cli as tenants_cli
     from webapp.backup.cli import cli as backup_cli
+    from webapp.cases.duplicates import cli as parties_cli
     from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
     from webapp.keys import cli as keys_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli, parties_cli):
         app.cli.add_command(group)
 
 

@@ -22,7 +22,7 @@ from webapp.pay.demo import seed_pay
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 from webapp.staff.operations import create_county_user, create_staff
-from webapp.villages.demo import seed_councils
+from webapp.villages.demo import seed_councils, seed_officer_villages
 from webapp.villages.models import Village, VillagerGroup
 from worker.queue import jobs_left_to_the_worker, redis_is_up
 
@@ -124,6 +124,7 @@ def seed() -> None:
         seed_rounds(tenant)
         seed_pay(tenant)
         seed_councils(tenant)
+        seed_officer_villages(tenant)
     db.session.flush()
 
 

@@ -11,6 +11,7 @@ after which the older ones can be dropped.
 """
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -61,6 +62,14 @@ def derived_data_key(secret_key: str) -> str:
 
 def data_keys(value: str) -> list[str]:
     return [key.strip() for key in (value or "").split(",") if key.strip()]
+
+
+def lookup_keys(value: str) -> list[bytes]:
+    """The keys of the keyed hashes that find a party by ID number or phone without decrypting
+    anyone (webapp/personal_data.py ``lookup_hash``): one per key of ``DATA_KEY``, newest first,
+    derived from it. A new DATA_KEY is a new lookup key too: ``flask keys rotate`` computes the
+    stored hashes again, and until it has, a search tries the older keys as well."""
+    return [hmac.new(key.encode(), b"tiaojie-lookup", hashlib.sha256).digest() for key in data_keys(value)]
 
 
 def configure(app) -> None:
@@ -124,16 +133,28 @@ def encrypted_columns():
             yield table, names
 
 
-def rotate(batch: int = 500) -> dict[str, int]:
+# What else is computed from the newest DATA_KEY and must follow a rotation: each feature that
+# keeps such values registers a function ``(batch) -> {what: rows recomputed}`` with ``after_rotation``.
+_AFTER_ROTATION = []
+
+
+def after_rotation(function):
+    _AFTER_ROTATION.append(function)
+    return function
+
+
+def rotate(batch: int = 500) -> tuple[dict[str, int], dict[str, int]]:
     """Re-encrypt with the newest DATA_KEY every stored field that an older key encrypted, in
-    every township, ``batch`` rows to a transaction. A field already under the newest key is
-    left alone, so running it again (or after an interruption) changes nothing more."""
+    every township, ``batch`` rows to a transaction, then recompute what was derived from the
+    older key (``after_rotation``: the parties' lookup hashes). A field already under the newest
+    key is left alone, so running it again (or after an interruption) changes nothing more.
+    Returns the rows re-encrypted per table and the rows recomputed per kind."""
     # Here, not at the top: webapp.personal_data reads its keys from this module.
     from webapp.personal_data import fernet
 
     every = fernet()
     newest = Fernet(data_keys(current_app.config["DATA_KEY"])[0])
-    rotated = {}
+    rotated, recomputed = {}, {}
     with all_tenants():
         for table, names in encrypted_columns():
             [key] = table.primary_key.columns
@@ -158,7 +179,9 @@ def rotate(batch: int = 500) -> dict[str, int]:
                 db.session.commit()
                 last = rows[-1][0]
             rotated[table.name] = count
-    return rotated
+    for function in _AFTER_ROTATION:
+        recomputed.update(function(batch))
+    return rotated, recomputed
 
 
 def _under(key: Fernet, token: str) -> bool:
@@ -183,5 +206,8 @@ def generate_command():
 @click.option("--batch", default=500, show_default=True, help="Rows re-encrypted per transaction.")
 def rotate_command(batch):
     """Re-encrypt every stored personal field with the newest DATA_KEY (all townships)."""
-    for table, count in rotate(batch).items():
+    rotated, recomputed = rotate(batch)
+    for table, count in rotated.items():
         click.echo(f"{table}: {count} rows re-encrypted")
+    for what, count in recomputed.items():
+        click.echo(f"{what}: {count} rows recomputed")

@@ -1,10 +1,13 @@
-"""Personal data of the parties: encryption at rest, masking, and validation.
+"""Personal data of the parties: encryption at rest, masking, validation, and the keyed hashes
+that find a party by ID number or phone without decrypting anyone.
 
 ID-card numbers, phone numbers and addresses are stored encrypted (Fernet, keys from
 ``DATA_KEY``, rotated with ``flask keys rotate``) and leave the server masked — on every page,
 export and PDF — unless a role that needs the full value reveals one field, which is written
 to the audit log.
 """
+import hashlib
+import hmac
 import re
 from datetime import date
 from functools import lru_cache
@@ -15,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
-from webapp.keys import data_keys
+from webapp.keys import data_keys, lookup_keys
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -63,6 +66,55 @@ class Encrypted(TypeDecorator):
         if value is None:
             return None
         return decrypt(value)
+
+
+# -- finding a party without decrypting anyone -------------------------------------------------
+#
+# Beside the ciphertext of a party's ID number and phone lies a keyed hash (HMAC-SHA256) of the
+# value normalised: the likely-duplicate check at intake compares hashes in an index, never
+# decrypting every party. The key is derived from the newest DATA_KEY (webapp/keys.py), so the
+# hashes are no dictionary for whoever reads the database without the key.
+
+LOOKUP_KINDS = ("id_number", "phone")
+
+
+def normalize_id_number(value: str) -> str:
+    return value.strip().upper()
+
+
+def normalize_phone(value: str) -> str:
+    """Digits only, without the country code: "+86 138-1234-5678" is "13812345678"."""
+    digits = re.sub(r"\D", "", value)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+_NORMALIZE = {"id_number": normalize_id_number, "phone": normalize_phone}
+
+
+def lookup_hash(kind: str, value: str | None, key: bytes) -> str | None:
+    """The keyed hash of ``value`` normalised (``kind``: "id_number" or "phone"), or None."""
+    normal = _NORMALIZE[kind](value) if value else ""
+    if not normal:
+        return None
+    return hmac.new(key, f"{kind}:{normal}".encode(), hashlib.sha256).hexdigest()
+
+
+def stored_lookup_hash(kind: str, value: str | None) -> str | None:
+    """The hash stored beside a value: under the newest key."""
+    if not value:
+        return None
+    return lookup_hash(kind, value, lookup_keys(current_app.config["DATA_KEY"])[0])
+
+
+def lookup_hashes(kind: str, value: str | None) -> list[str]:
+    """The hashes a search compares: under every configured key, so that between adding a new
+    DATA_KEY and ``flask keys rotate`` (which computes the stored hashes again) nothing is missed."""
+    found = (lookup_hash(kind, value, key) for key in lookup_keys(current_app.config["DATA_KEY"]))
+    return [h for h in found if h]
 
 
 # -- masking --------------------------------------------------------------------------------
@@ -113,10 +165,6 @@ def id_number_problem(value: str) -> str | None:
     if _ID_CHECK[total % 11] != value[17]:
         return _("The last character of this ID number does not match the others: please check it.")
     return None
-
-
-def normalize_id_number(value: str) -> str:
-    return value.strip().upper()
 
 
 def phone_problem(value: str) -> str | None:

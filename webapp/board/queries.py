@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
 from webapp import timelimits
-from webapp.cases.access import visible_case, visible_cases
+from webapp.cases.access import own_cases, visible_case, visible_cases
 from webapp.cases.models import Case, CaseState, Risk
 from webapp.extensions import db
 from webapp.labels import register
@@ -68,7 +68,8 @@ def views_for(membership) -> list[str]:
 
 
 def default_view(membership) -> str:
-    return "mine" if membership.role == Role.MEDIATOR else "all"
+    """A mediator's board opens on their cases, a stability officer's on those of their villages."""
+    return "mine" if membership.role in (Role.MEDIATOR, Role.OFFICER) else "all"
 
 
 def view_from(args, membership) -> View:
@@ -87,8 +88,8 @@ def in_view(view: View, membership, now: datetime):
     """A select of the cases the member may see that belong to ``view``."""
     query = visible_cases()
     if view.name == "mine":
-        # Mine: assigned to me, or registered by me (an officer's or clerk's own finds).
-        query = query.where(or_(Case.assignee_id == membership.user_id, Case.created_by_id == membership.user_id))
+        # Mine: assigned to me, registered by me, or of a village I answer for (an officer's).
+        query = query.where(own_cases(membership))
     elif view.name == "village" and view.village_id:
         query = query.where(Case.village_id == view.village_id)
     elif view.name == "overdue":

@@ -1,14 +1,15 @@
 """Every lookup of a case goes through here, filtered by township explicitly (the global
-filter would too) and, for a department's liaison, by what was referred to them."""
+filter would too) and, for a department's liaison, by what was referred to them; and which
+cases are a member's own (``own_cases``: "mine" on the overview, the board and the case list)."""
 import re
 from functools import cache
 
 from flask import abort, g
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from tenants.models import Role
-from webapp.cases.models import Case, Party, Referral
+from webapp.cases.models import Case, CaseRelation, Party, Referral
 from webapp.extensions import db
 from webapp.timelimits import today
 
@@ -25,6 +26,21 @@ def visible_cases():
     if membership.role == Role.LIAISON:
         query = query.where(_referred_to(membership.department_id))
     return query
+
+
+def own_cases(membership):
+    """The condition on ``Case`` of the member's own cases: assigned to them or registered by
+    them (an officer's or clerk's own finds), and for a stability officer the cases of the
+    villages they answer for (属地, ``Village.officer_id``), whoever was assigned."""
+    own = or_(Case.assignee_id == membership.user_id, Case.created_by_id == membership.user_id)
+    if membership.role == Role.OFFICER:
+        # Here, not at the top: the villages package loads its views, which look cases up here.
+        from webapp.villages.models import Village
+
+        villages = select(Village.id).where(Village.tenant_id == membership.tenant_id,
+                                            Village.officer_id == membership.user_id)
+        own = or_(own, Case.village_id.in_(villages))
+    return own
 
 
 @cache
@@ -53,6 +69,18 @@ def get_case_or_404(case_id: int) -> Case:
     if case is None:
         abort(404)
     return case
+
+
+def related_cases(case: Case) -> list[Case]:
+    """The cases registered as related to ``case`` or that ``case`` was registered as related
+    to (``CaseRelation``), those the member may see, oldest first."""
+    relations = select(CaseRelation.case_id, CaseRelation.related_case_id).where(
+        CaseRelation.tenant_id == g.tenant.id,
+        or_(CaseRelation.case_id == case.id, CaseRelation.related_case_id == case.id))
+    ids = {i for row in db.session.execute(relations) for i in row} - {case.id}
+    if not ids:
+        return []
+    return db.session.scalars(visible_cases().where(Case.id.in_(ids)).order_by(Case.id)).all()
 
 
 def get_party_or_404(case: Case, party_id: int) -> Party:

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from webapp import timelimits
 from webapp.cases.models import Attachment, Case, CaseTag, MediationSession, Party
 from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
-from webapp.input_rules import column_length, fits
+from webapp.input_rules import column_length, fits, record_id
 from webapp.labels import choices
 from webapp.villages.forms import CaseLinkFields
 
@@ -74,6 +74,24 @@ class IntakeForm(CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting 
     party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
     party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), valid_id_number],
                                   render_kw=ID_NUMBER_KEYBOARD)
+    # The answer to the likely duplicates shown before saving (webapp/cases/duplicates.py): the id
+    # of the listed case the new dispute is related to, or NOT_A_DUPLICATE; drawn by the page's
+    # list of those cases, read by the view.
+    related_case = StringField(_l("Likely duplicate registration"))
+    duplicates_shown = StringField()
+
+    NOT_A_DUPLICATE = "none"
+
+    def related_case_id(self) -> int | None:
+        """The id of the case chosen as related, or None (none chosen, or "register anyway")."""
+        value = (self.related_case.data or "").strip()
+        try:
+            return record_id(value) if value and value != self.NOT_A_DUPLICATE else None
+        except ValueError:
+            return None
+
+    def going_on(self) -> bool:
+        return (self.related_case.data or "").strip() == self.NOT_A_DUPLICATE
 
     def validate_party_phone(self, field):
         if field.data and not self.party_name.data:

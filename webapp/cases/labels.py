@@ -42,4 +42,7 @@ register_events({
     "session_recorded": _l("Mediation session recorded"),
     "follow_up_recorded": _l("Follow-up visit recorded"),
     "attachment_added": _l("File added"),
+    "related": _l("Registered as related to"),
 })
+register("duplicate_reason", {"id_number": _l("same ID number"), "phone": _l("same phone"),
+                              "name_village": _l("same name in the same village")})

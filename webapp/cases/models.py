@@ -3,12 +3,14 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tenants.scope import TenantOwned
 from webapp.extensions import db
-from webapp.personal_data import MASKS, Encrypted
+from webapp.personal_data import MASKS, Encrypted, stored_lookup_hash
 from webapp.types import UTCDateTime, enum_column, utcnow
 
 
@@ -235,6 +237,11 @@ class CaseTag(TenantOwned, db.Model):
 
 class Party(TenantOwned, db.Model):
     __tablename__ = "parties"
+    __table_args__ = (
+        # The likely-duplicate check at intake (webapp/cases/duplicates.py) finds parties by these.
+        Index("ix_parties_tenant_id_number_hash", "tenant_id", "id_number_hash"),
+        Index("ix_parties_tenant_phone_hash", "tenant_id", "phone_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -244,11 +251,41 @@ class Party(TenantOwned, db.Model):
     id_number: Mapped[str | None] = mapped_column(Encrypted())
     phone: Mapped[str | None] = mapped_column(Encrypted())
     address: Mapped[str | None] = mapped_column(Encrypted())
+    # Keyed hashes of the normalised ID number and phone (webapp.personal_data.lookup_hash), set
+    # whenever the value is; recomputed by ``flask keys rotate`` and ``flask parties rehash``.
+    id_number_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
 
     case: Mapped[Case] = relationship(back_populates="parties")
 
     def masked(self, field: str) -> str:
         return MASKS[field](getattr(self, field))
+
+    @validates("id_number", "phone")
+    def _keep_lookup_hash(self, field: str, value: str | None) -> str | None:
+        setattr(self, f"{field}_hash", stored_lookup_hash(field, value))
+        return value
+
+
+class CaseRelation(TenantOwned, db.Model):
+    """A dispute registered as related to an earlier case of the same party (a likely duplicate
+    at intake that the clerk chose to link rather than to ignore). Recorded on the new case;
+    both case pages show it."""
+
+    __tablename__ = "case_relations"
+    __table_args__ = (
+        UniqueConstraint("case_id", "related_case_id"),
+        CheckConstraint("case_id <> related_case_id", name="not_itself"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    related_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(foreign_keys=[case_id])
+    related_case: Mapped[Case] = relationship(foreign_keys=[related_case_id])
 
 
 class CaseEvent(TenantOwned, db.Model):

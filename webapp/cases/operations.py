@@ -18,8 +18,8 @@ from tenants.scope import tenant_scope
 from webapp import audit, permissions, timelimits
 from webapp.cases import workflow
 from webapp.cases.models import (
-    DEFAULT_CATEGORIES, Agreement, Attachment, Case, CaseCounter, CaseEvent, CaseKeyPerson, CaseSettings, CaseState,
-    CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus
+    DEFAULT_CATEGORIES, Agreement, Attachment, Case, CaseCounter, CaseEvent, CaseKeyPerson, CaseRelation, CaseSettings,
+    CaseState, CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus
 )
 from webapp.deadlines import clock
 from webapp.errors import Refused
@@ -141,6 +141,20 @@ def register_case(tenant, actor, *, title: str, source, category=None, village=N
                  data={"source": getattr(source, "value", source)})
     db.session.flush()
     return case
+
+
+def relate_case(case: Case, actor, related: Case) -> CaseRelation:
+    """A dispute registered as related to an earlier case of the same party (a likely duplicate
+    the clerk chose to link): recorded on the new case and on its timeline; the earlier case's
+    page lists it too, without a line on that case's timeline (a closed case's record is final)."""
+    if related.tenant_id != case.tenant_id or related.id == case.id:
+        raise Refused(_l("Choose another case of this township."), field="related_case")
+    relation = CaseRelation(tenant_id=case.tenant_id, case_id=case.id, related_case_id=related.id,
+                            created_by_id=getattr(actor, "user_id", None))
+    db.session.add(relation)
+    record_event(case, actor, "related", data={"case_id": related.id, "number": related.number})
+    db.session.flush()
+    return relation
 
 
 def edit_case(case: Case, actor, **changes) -> bool:

@@ -8,8 +8,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp import timelimits
-from webapp.cases import bp, operations, transitions, workflow
-from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
+from webapp.cases import bp, duplicates, operations, transitions, workflow
+from webapp.cases.access import get_case_or_404, get_party_or_404, own_cases, related_cases, visible_cases
 from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload, make_thumbnail
 from webapp.cases.forms import (AttachmentForm, CaseEditForm, GroupChoiceForm, IntakeForm, PartyForm, SessionForm,
                                 group_choices)
@@ -61,6 +61,7 @@ def _render_case(case, status=200, open_form=None, open_action=None, revealed=No
         "may_record_session": can("case.record") and operations.session_refusal(case, g.membership) is None,
         "attachment_form": AttachmentForm() if open_action != "attachment" else open_form,
         "inline_types": INLINE_TYPES,
+        "related_cases": related_cases(case),
     }
     template = "cases/_case.html" if htmx and not htmx.boosted else "cases/show.html"
     return render_template(template, **context), status
@@ -102,7 +103,7 @@ def index():
     if args.get("risk") in {r.value for r in Risk}:
         query = query.where(Case.risk == Risk(args["risk"]))
     if args.get("mine"):
-        query = query.where(Case.assignee_id == g.membership.user_id)
+        query = query.where(own_cases(g.membership))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(args.get("page", 1, type=int), 1)
     cases = db.session.scalars(query.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -119,6 +120,21 @@ def new():
     form = IntakeForm().setup(_categories(), villages, url_for("cases.groups")).remember_groups(villages).setup_links()
     if not form.validate_on_submit():
         return render_template("cases/new.html", form=form), 422 if form.is_submitted() else 200
+    related = None
+    if not form.going_on():
+        shown = duplicates.likely_duplicates(
+            name=form.party_name.data, phone=form.party_phone.data, id_number=form.party_id_number.data,
+            village_id=form.village.data, now=utcnow())
+        if shown:
+            related = next((m.case for m in shown if m.case.id == form.related_case_id()), None)
+            if related is None:
+                # Shown before saving: the clerk links the dispute to one of them, or goes on.
+                status = 200
+                if form.related_case.data or form.duplicates_shown.data:
+                    form.related_case.errors = [_("Choose the case this dispute is related to, or register it anyway.")]
+                    status = 422
+                return render_template("cases/new.html", form=form, duplicates=shown,
+                                       window_days=duplicates.WINDOW.days), status
     parties = []
     if form.party_name.data:
         parties.append({"name": form.party_name.data.strip(), "role": PartyRole.APPLICANT,
@@ -130,8 +146,14 @@ def new():
         group=_group(form.group.data), level=Level(form.level.data), narrative=form.narrative.data,
         parties=parties)
     link_operations.set_case_links(case, g.membership, **form.chosen_links())
+    if related is not None:
+        operations.relate_case(case, g.membership, related)
     db.session.commit()
-    flash(_("Registered as %(number)s.", number=case.number), "success")
+    if related is not None:
+        flash(_("Registered as %(number)s, related to %(related)s.", number=case.number, related=related.number),
+              "success")
+    else:
+        flash(_("Registered as %(number)s.", number=case.number), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 
 

@@ -1,4 +1,4 @@
-"""Who in a township can be given a case."""
+"""Who in a township can be given a case, and who can answer for a village."""
 from functools import cache
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -39,3 +39,13 @@ def _townships_of_renamed(session, user: User) -> set:
 
 kept.watch(Membership)
 kept.watch(User, _townships_of_renamed)
+
+
+def officers(tenant_id: int) -> list:
+    """The township's active stability officers, as rows of ``id`` and ``name`` (what a
+    village's responsible-officer field offers)."""
+    name = func.coalesce(func.nullif(User.display_name, ""), User.username).label("name")
+    return db.session.execute(
+        select(User.id, name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, Membership.active.is_(True), Membership.role == Role.OFFICER)
+        .order_by(User.id)).all()

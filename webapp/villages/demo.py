@@ -1,4 +1,5 @@
-"""Demo councils and a relocation site for a township (called by ``webapp.demo.seed``).
+"""Demo councils and a relocation site for a township, and the villages its stability officer
+answers for (called by ``webapp.demo.seed``).
 
 Three group councils, one in each size band of the rule, a relocation site with its council
 and its phases under way, and the demo cases linked to them: disputes whose source is a
@@ -8,8 +9,10 @@ found by its natural key first, and a case's links are set only where it has non
 """
 from sqlalchemy import select
 
+from tenants.models import Membership, Role
 from tenants.scope import tenant_scope
-from webapp.cases.models import Case, Category, Level, Source
+from webapp import timelimits
+from webapp.cases.models import Case, Category, FollowUp, Level, Source
 from webapp.cases.workflow import FINAL
 from webapp.extensions import db
 from webapp.types import utcnow
@@ -102,3 +105,27 @@ def _link_cases(tenant, councils: list[Council], site: RelocationProject) -> Non
             project = site
         if reporting or handling or project:
             operations.set_case_links(case, None, reporting=reporting, handling=handling, project=project)
+
+
+def seed_officer_villages(tenant) -> None:
+    """Each demo stability officer answers for every other village of the township, the first
+    among them (the village of their pay-roster entry), and for the village of the most overdue
+    follow-up visit, so that their overview shows that visit. Idempotent: a village that has an
+    officer keeps them."""
+    with tenant_scope(tenant.id):
+        officer_ids = db.session.scalars(select(Membership.user_id).where(
+            Membership.tenant_id == tenant.id, Membership.role == Role.OFFICER, Membership.active.is_(True))
+            .order_by(Membership.user_id)).all()
+        if not officer_ids:
+            return
+        villages = db.session.scalars(select(Village).where(Village.tenant_id == tenant.id).order_by(Village.id)).all()
+        overdue = db.session.scalar(
+            select(Case.village_id).join(FollowUp, FollowUp.case_id == Case.id)
+            .where(FollowUp.tenant_id == tenant.id, FollowUp.done_at.is_(None), Case.village_id.is_not(None),
+                   FollowUp.due_on < timelimits.today())
+            .order_by(FollowUp.due_on).limit(1))
+        for index, village in enumerate(villages):
+            if village.officer_id is None and (index % 2 == 0 or village.id == overdue):
+                village.officer_id = officer_ids[(index // 2) % len(officer_ids)] if village.id != overdue \
+                    else officer_ids[0]
+        db.session.flush()

@@ -29,6 +29,13 @@ class VillageForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(Village.name)])
     kind = SelectField(_l("Kind"), choices=[("village", _l("Village")), ("community", _l("Community"))],
                        default="village")
+    officer = SelectField(_l("Stability officer responsible"), coerce=optional_id, validators=[Optional()],
+                          description=_l("They see the village's cases on their overview and board (属地)."))
+
+    def setup(self, officers):
+        """``officers``: rows of ``id`` and ``name`` (``webapp.staff.queries.officers``)."""
+        self.officer.choices = [("", "—")] + [(o.id, o.name) for o in officers]
+        return self
 
 
 class GroupForm(FlaskForm):

@@ -19,10 +19,14 @@ class Village(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(12), default="village")  # village | community
+    # The stability officer who answers for the village (属地): they see its cases as their own
+    # (webapp.cases.access.own_cases). Set by the director on the village's page.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     groups: Mapped[list["VillagerGroup"]] = relationship(
         back_populates="village", order_by="VillagerGroup.id", cascade="all, delete-orphan"
     )
+    officer: Mapped["User | None"] = relationship()  # noqa: F821
 
     @property
     def households(self) -> int:

@@ -19,15 +19,16 @@ from webapp.villages.rules import council_size, households_problem, size_problem
 # -- villages and groups ------------------------------------------------------------------
 
 
-def save_village(village: Village | None, *, name: str, kind: str) -> Village:
-    """A village's name is unique in its township."""
+def save_village(village: Village | None, *, name: str, kind: str, officer_id: int | None) -> Village:
+    """A village's name is unique in its township; its stability officer (属地) is one of the
+    township's (the form offers only those)."""
     taken = select(Village.id).where(Village.name == name)
     if village is not None:
         taken = taken.where(Village.id != village.id)
     if db.session.scalar(taken) is not None:
         raise Refused(_l("There is already a village called %(name)s.", name=name), field="name")
     village = village or Village()
-    village.name, village.kind = name, kind
+    village.name, village.kind, village.officer_id = name, kind, officer_id
     db.session.add(village)
     db.session.flush()
     return village

@@ -8,6 +8,7 @@ from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.forms import form_status, refusal_beside, saved
 from webapp.permissions import require
+from webapp.staff.queries import officers
 from webapp.villages import bp, operations, queries
 from webapp.villages.forms import CaseLinksForm, ConfirmForm, GroupForm, MemberForm, VillageForm
 from webapp.villages.models import CouncilRole
@@ -26,8 +27,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @require("villages.manage")
 def new():
-    form = VillageForm()
-    done = saved(form, lambda: operations.save_village(None, name=form.name.data.strip(), kind=form.kind.data),
+    form = VillageForm().setup(officers(g.tenant.id))
+    done = saved(form, lambda: operations.save_village(None, name=form.name.data.strip(), kind=form.kind.data,
+                                                       officer_id=form.officer.data),
                  lambda village: url_for("villages.show", village_id=village.id))
     if done is not None:
         return done
@@ -45,8 +47,10 @@ def show(village_id: int):
 @require("villages.manage")
 def edit(village_id: int):
     village = queries.get_village_or_404(village_id)
-    form = VillageForm(obj=village if request.method == "GET" else None)
-    done = saved(form, lambda: operations.save_village(village, name=form.name.data.strip(), kind=form.kind.data),
+    form = VillageForm(data={"name": village.name, "kind": village.kind, "officer": village.officer_id}
+                       if request.method == "GET" else None).setup(officers(g.tenant.id))
+    done = saved(form, lambda: operations.save_village(village, name=form.name.data.strip(), kind=form.kind.data,
+                                                       officer_id=form.officer.data),
                  lambda _: url_for("villages.show", village_id=village_id))
     if done is not None:
         return done
