@@ -5,14 +5,13 @@ as percentages, to CSV and the page as the same rounded text.
 """
 import io
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from flask import Response
 from flask_babel import gettext as _, lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from webapp import spreadsheets
+from webapp import downloads, spreadsheets
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
 from webapp.labels import label_sets, register
@@ -161,5 +160,4 @@ def _sheet_title(title: str) -> str:
 
 
 def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode() or "figures"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return downloads.disposition(filename, fallback="figures-" + filename)

@@ -2,14 +2,13 @@
 finance office. Amounts are numbers with two decimals, and each total is the sum of the
 lines above it, written as a value so that any reader sees the same figure as the page."""
 from io import BytesIO
-from urllib.parse import quote
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from webapp import spreadsheets
+from webapp import downloads, spreadsheets
 from webapp.pay.rates import DIFFICULTY_LABELS, EMPLOYMENT_LABELS, KIND_LABELS, OUTCOME_LABELS
 
 MONEY = "#,##0.00"
@@ -84,9 +83,8 @@ def summary_workbook(tenant, month, rows, statements) -> bytes:
 
 
 def attachment(filename: str) -> str:
-    """A Content-Disposition that carries a Chinese file name (RFC 6266 / 5987)."""
-
-    return f"attachment; filename=\"pay.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    """A Content-Disposition that carries a Chinese file name (webapp.downloads)."""
+    return downloads.disposition(filename, fallback="pay-" + filename)
 
 
 def _save(book) -> bytes:
