@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from webapp import downloads, spreadsheets
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
-from webapp.labels import label_sets, register
+from webapp.labels import label, label_sets, register
 
 
 @dataclass
@@ -81,20 +81,22 @@ def breakdown_tables(columns, names) -> list[Table]:
                 categories.append(name)
     cat = Table("category", _l("By category"), header(_("Category")), [], BREAKDOWN_DEFINITIONS["category"])
     for name in categories:
-        cat.rows.append([name or _("No category")] + [dict(r["by_category"]).get(name, 0) for r in columns])
+        cat.rows.append([str(label("category", name)) if name else _("No category")]
+                        + [dict(r["by_category"]).get(name, 0) for r in columns])
     tables.append(cat)
     for key, title, first, label_key in (("source", _l("By source"), _l("Source"), "source"),
                                          ("risk", _l("By risk"), _l("Risk"), "risk"),
-                                         ("difficulty", _l("By difficulty"), _l("Difficulty"), "difficulty")):
+                                         ("difficulty", _l("By difficulty"), _l("Difficulty"), "difficulty"),
+                                         ("level", _l("By level"), _l("Level"), "level")):
         t = Table(key, title, header(str(first)), [], BREAKDOWN_DEFINITIONS[key])
-        for code, label in labels[label_key].items():
-            t.rows.append([str(label)] + [r[f"by_{key}"][code.value] for r in columns])
+        for code, text in labels[label_key].items():
+            t.rows.append([str(text)] + [r[f"by_{key}"][code.value] for r in columns])
         if key in ("risk", "difficulty"):
             t.rows.append([_("Not yet assessed")] + [r["registered"] - sum(r[f"by_{key}"].values()) for r in columns])
         tables.append(t)
     light = Table("light", _l("Time-limit lights"), header(_("Light")), [], BREAKDOWN_DEFINITIONS["light"])
-    for code, label in LIGHT_LABELS.items():
-        light.rows.append([str(label)] + [r["lights"][code] for r in columns])
+    for code, text in LIGHT_LABELS.items():
+        light.rows.append([str(text)] + [r["lights"][code] for r in columns])
     tables.append(light)
     return tables
 

@@ -3,6 +3,7 @@ The county dashboard and a township's own figures page differ only in their rows
 from flask_babel import gettext as _
 
 from webapp.figures import charts
+from webapp.labels import label
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
 from webapp.figures.exports import (
@@ -36,7 +37,7 @@ def trend_chart(row):
 
 
 def category_chart(row):
-    items = [(name or _("No category"), n, str(n), "primary") for name, n in row["by_category"]]
+    items = [(label("category", name) if name else _("No category"), n, str(n), "primary") for name, n in row["by_category"]]
     return charts.hbars(_("By category"), str(BREAKDOWN_DEFINITIONS["category"]), items)
 
 

@@ -4,6 +4,7 @@ lines above it, written as a value so that any reader sees the same figure as th
 from io import BytesIO
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -59,7 +60,7 @@ def statement_workbook(tenant, stmt) -> bytes:
     title = [_("%(township)s per-case pay %(month)s: %(name)s (%(kind)s, %(employment)s)",
                township=tenant.name, month=str(stmt.month), name=person[0], kind=person[1], employment=person[2])]
     rows = [_line_row(line) for line in stmt.lines]
-    total = [_("Total"), _("%(n)d cases", n=len(rows)), "", "", "", "", stmt.total]
+    total = [_("Total"), ngettext("%(num)d case", "%(num)d cases", len(rows)), "", "", "", "", stmt.total]
     _sheet(sheet, title, _line_headers(), rows, total, money_columns=(7,))
     return _save(book)
 
