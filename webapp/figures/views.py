@@ -3,10 +3,16 @@ from flask import abort, g, render_template, request
 
 from webapp.figures import bp
 from webapp.figures.exports import csv_response, xlsx_response
-from webapp.figures.periods import period_from_request
+from webapp.figures.periods import period_from_request, picker_choices
 from webapp.figures.queries import by_department, by_village, township_figures
 from webapp.figures.report import definitions, tiles, township_report
 from webapp.permissions import require
+
+
+@bp.app_template_global()
+def period_choices(selected):
+    """What the period picker's select offers (``figures/_macros.html``), on the county's pages too."""
+    return picker_choices(selected)
 
 
 def _report(period):
