@@ -1,4 +1,6 @@
 """What every template can use, and the error pages."""
+from urllib.parse import urlencode
+
 from flask import current_app, g, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, lazy_gettext as _l
 from flask_login import current_user
@@ -57,7 +59,15 @@ def init_app(app) -> None:
             "membership": g.get("membership"),
             "locale": locale_code(),
             "languages": app.config["LANGUAGES"],
+            "switch_language": switch_language,
         }
+
+
+def switch_language(code: str) -> str:
+    """This page in the language ``code``: the same address with the same query (a period, a
+    filter, a page of results), ``lang`` set."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+    return f"{request.path}?{urlencode(args)}"
 
 
 def _flag_url(flag) -> str:

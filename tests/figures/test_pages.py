@@ -46,7 +46,7 @@ def test_dashboard_shows_every_township_and_the_total_with_shortfalls_marked(cou
 
 def _comparisons(client, page):
     """The dashboard's comparison charts, loaded when scrolled to, as HTMX would."""
-    hrefs = re.findall(r'hx-get="([^"]+)"', page)
+    hrefs = [href for href in re.findall(r'hx-get="([^"]+)"', page) if "/compare?" in href]
     assert len(hrefs) == 4
     return "".join(client.get(href.replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(as_text=True)
                    for href in hrefs)
@@ -111,7 +111,7 @@ def test_xlsx_has_every_table_with_the_same_numbers(county_page):
     response = client.get("/county/export.xlsx?period=2026-H1")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.get_data()))
-    assert len(book.sheetnames) == 7  # figures, trend, category, source, risk, difficulty, lights
+    assert len(book.sheetnames) == 8  # figures, trend, category, source, risk, difficulty, level, lights
     sheet = book.worksheets[0]
     values = list(sheet.values)
     header = values[1]

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_ngettext, lazy_pgettext, ngettext
 
 from webapp import timelimits
 from webapp.board import moves
@@ -60,7 +60,8 @@ def _overdue_flags(cases, now):
     for c in cases:
         clock = _clock(c, now)
         if clock.light == timelimits.Light.RED:
-            flags[c.id] = [Flag("overdue", _l("Overdue by %(n)d days", n=clock.overdue_days))]
+            flags[c.id] = [Flag("overdue", lazy_ngettext("Overdue by %(num)d day", "Overdue by %(num)d days",
+                                                         clock.overdue_days))]
     return flags
 
 
@@ -137,7 +138,7 @@ class Words:
         return self._get(("level", code), lambda: str(LEVEL_WORDS[code]))
 
     def days_left(self, n: int) -> str:
-        return self._get(("days_left", n), lambda: _("%(n)d days left", n=n))
+        return self._get(("days_left", n), lambda: ngettext("%(num)d day left", "%(num)d days left", n))
 
     def __getattr__(self, name):
         texts = {

@@ -10,7 +10,7 @@ from webapp import timelimits
 from webapp.cases.models import Attachment, Case, CaseTag, MediationSession, Party
 from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
 from webapp.input_rules import column_length, fits, record_id
-from webapp.labels import choices
+from webapp.labels import choices, label
 from webapp.villages.forms import CaseLinkFields
 
 _REQUIRED = _l("This field is required.")
@@ -36,7 +36,7 @@ class _CaseFields(FlaskForm):
 
     def setup(self, categories, villages, groups_url=None):
         self.source.choices = [("", "—")] + choices("source")
-        self.category.choices = [("", "—")] + [(c.id, c.name) for c in categories]
+        self.category.choices = [("", "—")] + [(c.id, label("category", c.name)) for c in categories]
         self.village.choices = [("", "—")] + [(v.id, v.name) for v in villages]
         self.group.choices = group_choices(villages)
         self.level.choices = choices("level")
@@ -161,7 +161,7 @@ class AssessForm(FlaskForm):
     def setup(self, ctx):
         self.difficulty.choices = choices("difficulty")
         self.risk.choices = choices("risk")
-        self.key_persons.choices = [(p.id, f"{p.name}（{p.kind}）") for p in ctx["key_persons"]]
+        self.key_persons.choices = [(p.id, f"{p.name}（{label('key_person_kind', p.kind)}）") for p in ctx["key_persons"]]
         return self
 
 

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from webapp.cases.models import (
-    Difficulty, EscalationTarget, Level, NextStep, PartyRole, ReferralStatus, Risk, Source, TagKind,
+    DEFAULT_CATEGORIES, Difficulty, EscalationTarget, Level, NextStep, PartyRole, ReferralStatus, Risk, Source, TagKind,
 )
 from webapp.cases.workflow import STATE_LABELS, TRANSITIONS
 from webapp.labels import register, register_events
@@ -46,3 +46,9 @@ register_events({
 })
 register("duplicate_reason", {"id_number": _l("same ID number"), "phone": _l("same phone"),
                               "name_village": _l("same name in the same village")})
+# The categories a new township starts with are its own rows (it may rename them); in English
+# mode the ones still named as given show their English names.
+register("category", dict(zip(DEFAULT_CATEGORIES, (
+    _l("Marriage and family"), _l("Neighbours"), _l("Land and forest"), _l("Land requisition and demolition"),
+    _l("Relocation"), _l("Labour and wages"), _l("Contracts"), _l("Compensation for damage"),
+    _l("Other category")))))

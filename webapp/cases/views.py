@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp import timelimits
+from webapp import downloads, timelimits
 from webapp.cases import bp, duplicates, operations, transitions, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, own_cases, related_cases, visible_cases
 from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload, make_thumbnail
@@ -357,8 +357,9 @@ def attachment(case_id: int, attachment_id: int):
 
     # Only a photo written anew on upload opens in the browser; anything else downloads. Either
     # way the file is what its type says, and nothing in it runs (security_headers).
-    response = send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,
-                         download_name=item.filename, as_attachment=item.content_type not in INLINE_TYPES)
+    response = downloads.send(get_storage().get(item.storage_key), item.content_type, item.filename,
+                              fallback=f"attachment-{item.id}-{item.filename}",
+                              inline=item.content_type in INLINE_TYPES)
     response.headers["Content-Security-Policy"] = UPLOAD_POLICY
     return response
 

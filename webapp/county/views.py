@@ -15,9 +15,9 @@ from webapp.county.forms import TownshipForm
 from webapp.extensions import db
 from webapp.figures import follow_through
 from webapp.figures.exports import csv_response, xlsx_response
-from webapp.figures.periods import period_from_request
+from webapp.figures.periods import Period, period_from_request
 from webapp.figures.queries import county_figures
-from webapp.figures.report import COMPARED, comparison, county_report, definitions, tiles
+from webapp.figures.report import COMPARED, comparison, county_report, definitions, tiles, township_trends
 from webapp.permissions import require
 
 
@@ -67,6 +67,18 @@ def compare():
     label, chart, table = comparison(rows, key)
     template = "county/_comparison.html" if request.headers.get("HX-Request") else "county/compare.html"
     return render_template(template, period=period, label=label, chart=chart, table=table)
+
+
+@bp.get("/trends")
+@require("county.view")
+def trends():
+    """The main figures of each township over the last twelve months (to this month, in
+    Beijing), whatever period the dashboard shows: a page of its own, and the fragment the
+    dashboard loads when it is scrolled to (HTMX)."""
+    period = Period.last_months(12)
+    rows, _total = county_figures(period, county_id=g.county.id)
+    template = "county/_trends.html" if request.headers.get("HX-Request") else "county/trends.html"
+    return render_template(template, period=period, trends=township_trends(rows))
 
 
 def _export_name(period, ext):

@@ -21,6 +21,7 @@ language, so the templates are written in Chinese rather than translated.
 import base64
 from datetime import datetime
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -60,12 +61,13 @@ def build(document: Document):
 # -- shared pieces of the case documents -----------------------------------------------------
 
 
-def local(value, fmt="%Y年%m月%d日") -> str:
+def local(value, fmt="%Y年%m月%d日") -> Markup | str:
+    """A day (or moment) in Beijing, in a span that never breaks at the end of a line; "" for none."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(BEIJING)
-    return value.strftime(fmt)
+    return Markup('<span class="date">{}</span>').format(value.strftime(fmt))
 
 
 def _load_case(document: Document) -> Case:

@@ -5,9 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
+from webapp.timelimits import today
+
 
 def _year_start():
-    return date(date.today().year, 1, 1)
+    return date(today().year, 1, 1)
 
 
 class ArchiveZipForm(FlaskForm):
@@ -16,7 +18,7 @@ class ArchiveZipForm(FlaskForm):
     township = SelectField(_l("Township"), coerce=int, validators=[InputRequired(_l("Choose a township."))])
     start = DateField(_l("Archived from"), default=_year_start,
                       validators=[InputRequired(_l("Enter the first day of the period."))])
-    end = DateField(_l("Archived until"), default=date.today,
+    end = DateField(_l("Archived until"), default=today,
                     validators=[InputRequired(_l("Enter the last day of the period."))])
 
     def setup(self, townships):

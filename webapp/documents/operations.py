@@ -278,10 +278,12 @@ def _day_bounds(start: date, end: date):
 
 
 def archived_cases(tenant_id: int, start: date, end: date) -> list[Case]:
+    """The township's cases archived on the Beijing days ``start`` to ``end``, in case-number order
+    (the order of the ZIP and its manifest, as on the archive's shelves)."""
     low, high = _day_bounds(start, end)
     return db.session.scalars(select(Case).where(
         Case.tenant_id == tenant_id, Case.state == CaseState.ARCHIVED,
-        Case.archived_at >= low, Case.archived_at < high).order_by(Case.archived_at, Case.id)).all()
+        Case.archived_at >= low, Case.archived_at < high).order_by(Case.year, Case.seq)).all()
 
 
 def request_archive_zip(tenant, *, start: date, end: date, requested_by_id: int | None) -> Document:

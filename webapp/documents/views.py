@@ -1,9 +1,7 @@
 """Pages and downloads of documents. Requests create a pending document and return its status
 partial, which polls itself until the worker has rendered it; nothing renders in a request.
 Each view is load → check → operate → render, and commits once."""
-from io import BytesIO
-
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +9,7 @@ from sqlalchemy import select
 
 from tenants.models import Tenant
 from tenants.scope import tenant_scope
-from webapp import audit
+from webapp import audit, downloads
 from webapp.cases.access import get_case_or_404
 from webapp.cases.models import CaseState
 from webapp.county.access import resolve_county_member
@@ -21,6 +19,9 @@ from webapp.documents.models import Document, DocumentStatus, Kind
 from webapp.extensions import db, htmx
 from webapp.labels import register
 from webapp.permissions import can, require
+
+# What a downloaded case document is called (its own title, in Chinese like the document).
+FILE_TITLES = {Kind.CASE_FILE: "卷宗", Kind.AGREEMENT: "调解协议书", Kind.INTAKE_FORM: "受理登记表"}
 
 # Single documents printed on demand, by the name in their address.
 SINGLE = {"agreement": Kind.AGREEMENT, "intake-form": Kind.INTAKE_FORM}
@@ -77,10 +78,16 @@ def _refused(case, message):
     return redirect(url_for("cases.show", case_id=case.id), 303)
 
 
-def _send(document: Document, name: str):
+def _send(document: Document, name: str, fallback: str):
     mimetype = "application/zip" if document.kind == Kind.ARCHIVE_ZIP else "application/pdf"
-    return send_file(BytesIO(operations.read(document)), mimetype=mimetype, download_name=name, as_attachment=True,
-                     etag=document.sha256, max_age=0)
+    return downloads.send(operations.read(document), mimetype, name, fallback=fallback, etag=document.sha256)
+
+
+def _case_document_name(case, document: Document) -> tuple[str, str]:
+    """``芒棒〔2026〕第0049号-调解协议书-第1版.pdf``, and ``2026-0049-agreement-v1.pdf`` for old clients."""
+    title = FILE_TITLES.get(document.kind) or document.title or document.kind
+    return (f"{case.number}-{title}-第{document.version}版.pdf",
+            f"{case.year}-{case.seq:04d}-{document.kind.replace('_', '-')}-v{document.version}.pdf")
 
 
 def _case_document_or_404(case, document_id: int) -> Document:
@@ -121,7 +128,7 @@ def case_file(case_id: int):
                  detail={"case": case.number, "document": document.id, "version": document.version,
                          "sha256": document.sha256})
     db.session.commit()
-    return _send(document, f"{case.number}-v{document.version}.pdf")
+    return _send(document, *_case_document_name(case, document))
 
 
 @bp.post("/<int:case_id>/documents/case-file")
@@ -182,7 +189,7 @@ def download(case_id: int, document_id: int):
                  detail={"case": case.number, "document": document.id, "kind": document.kind,
                          "version": document.version, "masked": document.masked})
     db.session.commit()
-    return _send(document, f"{case.number}-{document.kind}-v{document.version}.pdf")
+    return _send(document, *_case_document_name(case, document))
 
 
 # -- closed but not archived: the director's list -----------------------------------------------
@@ -260,4 +267,5 @@ def county_download(document_id: int):
     audit.record("archive_zip.download", user=current_user, tenant=db.session.get(Tenant, document.tenant_id),
                  detail={"document": document.id, "params": document.params, "sha256": document.sha256})
     db.session.commit()
-    return _send(document, f"{document.title or 'case-files'}.zip".replace(" ", "_"))
+    return _send(document, f"{document.title or '归档卷宗'}.zip".replace(" ", "_"),
+                 f"case-files-{document.params['from']}-{document.params['to']}.zip")

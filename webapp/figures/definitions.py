@@ -110,6 +110,8 @@ BREAKDOWN_DEFINITIONS = {
     "source": _l("Cases registered in the period by where they came from."),
     "risk": _l("Cases registered in the period by the risk found at assessment (not yet assessed: none)."),
     "difficulty": _l("Cases registered in the period by difficulty (not yet assessed: none)."),
+    "level": _l("Cases of the period settled with success, by the level that settled them: villager group, "
+                "village or township."),
     "light": _l("Cases of the period whose clock is running, by their time-limit light now: red past the "
                 "deadline, yellow from the warning days before it, paused while the clock is stopped."),
     "trend": _l("Cases registered in each month of the period, and how many of them have been brought to an end."),

@@ -5,17 +5,16 @@ as percentages, to CSV and the page as the same rounded text.
 """
 import io
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from flask import Response
 from flask_babel import gettext as _, lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from webapp import spreadsheets
+from webapp import downloads, spreadsheets
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
-from webapp.labels import label_sets, register
+from webapp.labels import label, label_sets, register
 
 
 @dataclass
@@ -82,20 +81,22 @@ def breakdown_tables(columns, names) -> list[Table]:
                 categories.append(name)
     cat = Table("category", _l("By category"), header(_("Category")), [], BREAKDOWN_DEFINITIONS["category"])
     for name in categories:
-        cat.rows.append([name or _("No category")] + [dict(r["by_category"]).get(name, 0) for r in columns])
+        cat.rows.append([str(label("category", name)) if name else _("No category")]
+                        + [dict(r["by_category"]).get(name, 0) for r in columns])
     tables.append(cat)
     for key, title, first, label_key in (("source", _l("By source"), _l("Source"), "source"),
                                          ("risk", _l("By risk"), _l("Risk"), "risk"),
-                                         ("difficulty", _l("By difficulty"), _l("Difficulty"), "difficulty")):
+                                         ("difficulty", _l("By difficulty"), _l("Difficulty"), "difficulty"),
+                                         ("level", _l("By level"), _l("Level"), "level")):
         t = Table(key, title, header(str(first)), [], BREAKDOWN_DEFINITIONS[key])
-        for code, label in labels[label_key].items():
-            t.rows.append([str(label)] + [r[f"by_{key}"][code.value] for r in columns])
+        for code, text in labels[label_key].items():
+            t.rows.append([str(text)] + [r[f"by_{key}"][code.value] for r in columns])
         if key in ("risk", "difficulty"):
             t.rows.append([_("Not yet assessed")] + [r["registered"] - sum(r[f"by_{key}"].values()) for r in columns])
         tables.append(t)
     light = Table("light", _l("Time-limit lights"), header(_("Light")), [], BREAKDOWN_DEFINITIONS["light"])
-    for code, label in LIGHT_LABELS.items():
-        light.rows.append([str(label)] + [r["lights"][code] for r in columns])
+    for code, text in LIGHT_LABELS.items():
+        light.rows.append([str(text)] + [r["lights"][code] for r in columns])
     tables.append(light)
     return tables
 
@@ -161,5 +162,4 @@ def _sheet_title(title: str) -> str:
 
 
 def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "ignore").decode() or "figures"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return downloads.disposition(filename, fallback="figures-" + filename)

@@ -79,6 +79,24 @@ class Period:
         return cls.half(day.year, 1 if day.month <= 6 else 2)
 
     @classmethod
+    def of(cls, kind: str, day: date) -> "Period":
+        """The month, quarter, half-year or year that ``day`` falls in."""
+        if kind == "month":
+            return cls.month(day.year, day.month)
+        if kind == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        if kind == "half":
+            return cls.half(day.year, 1 if day.month <= 6 else 2)
+        return cls.year(day.year)
+
+    @classmethod
+    def last_months(cls, count: int = 12, day: date | None = None) -> "Period":
+        """The ``count`` calendar months up to and including the month of ``day`` (today in Beijing)."""
+        day = day or today()
+        first = _add_months(day.replace(day=1), 1 - count)
+        return cls(first, _add_months(day.replace(day=1), 1) - timedelta(days=1), "range")
+
+    @classmethod
     def parse(cls, text: str) -> "Period":
         """``2026-07``, ``2026-Q3``, ``2026-H1`` or ``2026``."""
         text = (text or "").strip().upper()
@@ -193,6 +211,30 @@ class Period:
         if self.kind == "year":
             return str(_l("Year %(year)s", year=y))
         return f"{self.first.isoformat()} – {self.last.isoformat()}"
+
+
+# What the period picker offers, newest first: how many of each kind back from today.
+CHOICES = (("month", 24), ("quarter", 12), ("half", 8), ("year", 6))
+KIND_NAMES = {"month": _l("Month"), "quarter": _l("Quarter"), "half": _l("Half-year"), "year": _l("Year")}
+
+
+def picker_choices(selected: "Period", day: date | None = None) -> list:
+    """``[(kind name, [(key, label), …]), …]``: the periods a select offers, by kind, the
+    selected one among them even when it is older than the list reaches."""
+    day = day or today()
+    groups = []
+    for kind, count in CHOICES:
+        period, options = Period.of(kind, day), []
+        for _ in range(count):
+            options.append((period.key, period.label()))
+            try:
+                period = period.previous()
+            except BadPeriod:
+                break
+        if selected.kind == kind and selected.key not in dict(options):
+            options.append((selected.key, selected.label()))
+        groups.append((KIND_NAMES[kind], options))
+    return groups
 
 
 def period_from_request() -> tuple["Period", object]:

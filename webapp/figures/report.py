@@ -3,6 +3,7 @@ The county dashboard and a township's own figures page differ only in their rows
 from flask_babel import gettext as _
 
 from webapp.figures import charts
+from webapp.labels import label
 from webapp.figures.charts import percent
 from webapp.figures.definitions import BREAKDOWN_DEFINITIONS, FIGURES, TABLE
 from webapp.figures.exports import (
@@ -35,8 +36,27 @@ def trend_chart(row):
          (_("Brought to an end"), [item["settled"] for item in trend], "secondary")])
 
 
+def township_trends(rows) -> dict:
+    """Per township, its registered cases and those brought to an end in each month of the
+    rows' period (the last twelve months): a small line chart each, and one table of them all."""
+    months = [item["month"] for item in rows[0]["trend"]] if rows else []
+    labels = [str(m.first.month) for m in months]
+    charts_ = []
+    table = Table("trends", _("The last 12 months by township"),
+                  [_("Township")] + [m.first.strftime("%Y-%m") for m in months], [],
+                  _("Registered / brought to an end, by the month the case was accepted."))
+    for row in rows:
+        registered = [item["registered"] for item in row["trend"]]
+        settled = [item["settled"] for item in row["trend"]]
+        charts_.append({"name": row["name"], "chart": charts.lines(
+            _("%(township)s: the last 12 months", township=row["name"]), str(BREAKDOWN_DEFINITIONS["trend"]),
+            labels, [(_("Registered"), registered, "primary"), (_("Brought to an end"), settled, "green")])})
+        table.rows.append([row["name"]] + [f"{r} / {e}" for r, e in zip(registered, settled)])
+    return {"charts": charts_, "table": table}
+
+
 def category_chart(row):
-    items = [(name or _("No category"), n, str(n), "primary") for name, n in row["by_category"]]
+    items = [(label("category", name) if name else _("No category"), n, str(n), "primary") for name, n in row["by_category"]]
     return charts.hbars(_("By category"), str(BREAKDOWN_DEFINITIONS["category"]), items)
 
 

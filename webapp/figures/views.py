@@ -4,12 +4,18 @@ from sqlalchemy import select
 
 from webapp.figures import bp, follow_through
 from webapp.figures.exports import csv_response, xlsx_response
-from webapp.figures.periods import period_from_request
+from webapp.figures.periods import period_from_request, picker_choices
 from webapp.figures.queries import by_department, by_village, township_figures
 from webapp.figures.report import definitions, tiles, township_report
 from webapp.extensions import db
 from webapp.permissions import require
 from webapp.villages.models import Village
+
+
+@bp.app_template_global()
+def period_choices(selected):
+    """What the period picker's select offers (``figures/_macros.html``), on the county's pages too."""
+    return picker_choices(selected)
 
 
 def _report(period):

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -59,8 +60,8 @@ def _clock_note(clock: timelimits.CaseClock) -> str:
     if clock.days_left is None:
         return ""
     if clock.light == timelimits.Light.RED:
-        return str(_l("Overdue by %(n)d days", n=clock.overdue_days))
-    return str(_l("%(n)d days left", n=clock.days_left))
+        return str(lazy_ngettext("Overdue by %(num)d day", "Overdue by %(num)d days", clock.overdue_days))
+    return str(lazy_ngettext("%(num)d day left", "%(num)d days left", clock.days_left))
 
 
 def _cases(key, title, query, now, *, empty, more_url=None, note=None) -> Section:
@@ -92,7 +93,7 @@ def _visits(membership, now, today: date) -> Section:
         light = timelimits.Light.RED if late > 0 else timelimits.Light.YELLOW
         when = str(_l("visit due %(date)s", date=visit.due_on.strftime("%m-%d")))
         if late > 0:
-            when = f"{when} · {_l('Overdue by %(n)d days', n=late)}"
+            when = f"{when} · {lazy_ngettext('Overdue by %(num)d day', 'Overdue by %(num)d days', late)}"
         rows.append(Row(case, light, when))
     total = len(rows) if len(rows) < SHOWN else _count(query)
     return Section("visits", _l("Follow-up visits coming due"), rows, total, None,

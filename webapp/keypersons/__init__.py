@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("keypersons", __name__, url_prefix="/t/<slug>/key-persons")
 
-from webapp.keypersons import views  # noqa: E402,F401
+from webapp.keypersons import labels, views  # noqa: E402,F401  (labels: registers the key-person kinds' names)

@@ -4,18 +4,16 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from webapp import timelimits
-
-from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
 from webapp.cases.models import KeyPerson
+from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
 from webapp.input_rules import fits
+from webapp.keypersons.labels import KIND_LABELS, KINDS
 from webapp.keypersons.models import KeyPersonVisit
-
-KINDS = ["长期非正常上访人员", "有极端暴力倾向人员", "肇事肇祸风险人员", "其他"]
 
 
 class KeyPersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(KeyPerson.name)])
-    kind = SelectField(_l("Kind"), choices=[(k, k) for k in KINDS])
+    kind = SelectField(_l("Kind"), choices=lambda: [(k, KIND_LABELS[k]) for k in KINDS])
     village = SelectField(_l("Village"), coerce=optional_id, validators=[Optional()])
     measures = TextAreaField(_l("Control measures"),
                              validators=[DataRequired(_l("Describe the control measures."))])

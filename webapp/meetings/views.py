@@ -2,12 +2,12 @@
 pack and the minutes. Each view is load → check → operate → render, and commits once."""
 from datetime import datetime
 
-from io import BytesIO
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from webapp import downloads
 from webapp.cases.models import Case, CaseState, EscalationTarget
 from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db, htmx
@@ -359,9 +359,10 @@ def download(meeting_id: int, document_id: int):
     document = get_document_or_404(meeting, document_id)
     if not document.ready:
         abort(404)
-    name = f"{meeting.title}-{'会议材料' if document.kind == documents.PACK else '会议纪要'}-v{document.version}.pdf"
-    return send_file(BytesIO(document_operations.read(document)), mimetype="application/pdf", download_name=name,
-                     as_attachment=True, etag=document.sha256, max_age=0)
+    name = f"{meeting.title}-{'会议材料' if document.kind == documents.PACK else '会议纪要'}-第{document.version}版.pdf"
+    return downloads.send(document_operations.read(document), "application/pdf", name,
+                          fallback=f"meeting-{meeting.id}-{document.kind}-v{document.version}.pdf",
+                          etag=document.sha256)
 
 
 @bp.context_processor

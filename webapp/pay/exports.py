@@ -2,14 +2,14 @@
 finance office. Amounts are numbers with two decimals, and each total is the sum of the
 lines above it, written as a value so that any reader sees the same figure as the page."""
 from io import BytesIO
-from urllib.parse import quote
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from webapp import spreadsheets
+from webapp import downloads, spreadsheets
 from webapp.pay.rates import DIFFICULTY_LABELS, EMPLOYMENT_LABELS, KIND_LABELS, OUTCOME_LABELS
 
 MONEY = "#,##0.00"
@@ -60,7 +60,7 @@ def statement_workbook(tenant, stmt) -> bytes:
     title = [_("%(township)s per-case pay %(month)s: %(name)s (%(kind)s, %(employment)s)",
                township=tenant.name, month=str(stmt.month), name=person[0], kind=person[1], employment=person[2])]
     rows = [_line_row(line) for line in stmt.lines]
-    total = [_("Total"), _("%(n)d cases", n=len(rows)), "", "", "", "", stmt.total]
+    total = [_("Total"), ngettext("%(num)d case", "%(num)d cases", len(rows)), "", "", "", "", stmt.total]
     _sheet(sheet, title, _line_headers(), rows, total, money_columns=(7,))
     return _save(book)
 
@@ -84,9 +84,8 @@ def summary_workbook(tenant, month, rows, statements) -> bytes:
 
 
 def attachment(filename: str) -> str:
-    """A Content-Disposition that carries a Chinese file name (RFC 6266 / 5987)."""
-
-    return f"attachment; filename=\"pay.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    """A Content-Disposition that carries a Chinese file name (webapp.downloads)."""
+    return downloads.disposition(filename, fallback="pay-" + filename)
 
 
 def _save(book) -> bytes:

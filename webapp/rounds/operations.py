@@ -19,9 +19,12 @@ from webapp.villages.models import Village
 
 
 def may_report_for(membership, village: Village) -> bool:
-    """Which stability officer reports for which village: for now any active officer of the
-    township for any of its villages. The one place to narrow it to the officer's own villages."""
-    return membership is not None and membership.role == Role.OFFICER and membership.tenant_id == village.tenant_id
+    """Which stability officer reports for which village: the officer who answers for it (属地,
+    ``Village.officer_id``, set by the director); for a village nobody answers for yet, any
+    officer of the township, so that its report is not left to no one."""
+    if membership is None or membership.role != Role.OFFICER or membership.tenant_id != village.tenant_id:
+        return False
+    return village.officer_id is None or village.officer_id == membership.user_id
 
 
 def default_due_on(kind: RoundKind, opened_on: date) -> date:
