@@ -164,13 +164,16 @@ def test_every_page_switches_language_and_shows_no_chinese_of_the_interface_in_e
     from tests.tenancy.test_cross_tenant_walk import OBJECT_IDS, _referred_case, _tenant_rules
     from webapp.cases.models import KeyPerson
     from webapp.meetings.models import Meeting
+    from webapp.rounds.models import Round
 
     with tenant_scope(tenant.id):
         objs = _referred_case(tenant)
         ids = {name: make(tenant, objs) for name, make in OBJECT_IDS.items()}
         db.session.get(KeyPerson, ids["person_id"]).kind = "长期非正常上访人员"
-        # A meeting's title is written when it is created, in its creator's language: data.
-        data = DATA + (db.session.get(Meeting, ids["meeting_id"]).title,)
+        # A meeting's or a round's title is written when it is created, in its creator's
+        # language: data.
+        data = DATA + (db.session.get(Meeting, ids["meeting_id"]).title,
+                       db.session.get(Round, ids["round_id"]).title)
         db.session.commit()
     words = _chinese_interface_words()
     client = login_as("township_admin")
@@ -178,7 +181,7 @@ def test_every_page_switches_language_and_shows_no_chinese_of_the_interface_in_e
     seen = 0
     for rule in _tenant_rules(app):
         if "GET" not in rule.methods or rule.rule.endswith((".pdf", ".xlsx", ".csv", ".zip")) \
-                or rule.endpoint == "cases.attachment":  # files, not pages
+                or rule.endpoint in ("cases.attachment", "cases.thumbnail"):  # files, not pages
             continue
         path = rule.rule
         for name in rule.arguments:
