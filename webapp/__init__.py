@@ -73,6 +73,7 @@ def _import_models() -> None:
     import webapp.meetings.models  # noqa: F401
     import webapp.pay.models  # noqa: F401
     import webapp.referrals.models  # noqa: F401
+    import webapp.submissions  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
 

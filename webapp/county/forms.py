@@ -4,10 +4,11 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from tenants.models import Tenant
+from webapp.forms import OnceForm
 from webapp.input_rules import fits
 
 
-class TownshipForm(FlaskForm):
+class TownshipForm(OnceForm, FlaskForm):
     slug = StringField(
         _l("Short name in addresses"),
         validators=[

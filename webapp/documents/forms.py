@@ -5,12 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
+from webapp.forms import OnceForm
+
 
 def _year_start():
     return date(date.today().year, 1, 1)
 
 
-class ArchiveZipForm(FlaskForm):
+class ArchiveZipForm(OnceForm, FlaskForm):
     """The county's request: one township, one period of archive dates."""
 
     township = SelectField(_l("Township"), coerce=int, validators=[InputRequired(_l("Choose a township."))])

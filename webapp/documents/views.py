@@ -21,6 +21,7 @@ from webapp.documents.models import Document, DocumentStatus, Kind
 from webapp.extensions import db, htmx
 from webapp.labels import register
 from webapp.permissions import can, require
+from webapp.submissions import once_per_form
 
 # Single documents printed on demand, by the name in their address.
 SINGLE = {"agreement": Kind.AGREEMENT, "intake-form": Kind.INTAKE_FORM}
@@ -126,6 +127,7 @@ def case_file(case_id: int):
 
 @bp.post("/<int:case_id>/documents/case-file")
 @require("case_files.render")
+@once_per_form
 def request_case_file(case_id: int):
     """The director renders the case file again: a failed one is retried, otherwise a new
     version is made and the earlier ones are kept."""
@@ -146,6 +148,7 @@ def request_case_file(case_id: int):
 
 @bp.post("/<int:case_id>/documents/<kind>")
 @require("documents.print")
+@once_per_form
 def request_single(case_id: int, kind: str):
     """The agreement or the intake form alone, for printing and signing. Roles that may reveal
     personal data get full identity; for everyone else the numbers are masked."""
@@ -227,6 +230,7 @@ def county_index():
 
 @county_bp.post("/")
 @require("case_files.export")
+@once_per_form
 def county_request():
     form = ArchiveZipForm().setup(g.county.townships)
     if not form.validate_on_submit():

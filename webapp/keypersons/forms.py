@@ -3,14 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from webapp.forms import optional_id, valid_id_number, valid_phone
+from webapp.forms import OnceForm, optional_id, valid_id_number, valid_phone
 from webapp.cases.models import KeyPerson
 from webapp.input_rules import fits
 
 KINDS = ["长期非正常上访人员", "有极端暴力倾向人员", "肇事肇祸风险人员", "其他"]
 
 
-class KeyPersonForm(FlaskForm):
+class KeyPersonForm(OnceForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(KeyPerson.name)])
     kind = SelectField(_l("Kind"), choices=[(k, k) for k in KINDS])
     village = SelectField(_l("Village"), coerce=optional_id, validators=[Optional()])

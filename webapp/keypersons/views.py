@@ -9,6 +9,7 @@ from webapp.keypersons import bp
 from webapp.keypersons.forms import KeyPersonForm
 from webapp.keypersons.operations import save_key_person
 from webapp.permissions import can, require
+from webapp.submissions import once_per_form
 from webapp.villages.models import Village
 
 
@@ -43,6 +44,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("key_persons.manage")
+@once_per_form
 def new():
     form = KeyPersonForm().setup(_villages())
     if not form.validate_on_submit():

@@ -10,6 +10,7 @@ from webapp.referrals.models import Department
 from webapp.staff import bp
 from webapp.staff.forms import MembershipForm, StaffForm
 from webapp.staff.operations import StaffError, change_membership, create_staff
+from webapp.submissions import once_per_form
 
 
 def get_membership_or_404(membership_id: int) -> Membership:
@@ -55,6 +56,7 @@ def index():
 
 @bp.post("/")
 @require("staff.manage")
+@once_per_form
 def create():
     form = StaffForm().setup(_grantable(), _departments())
     if not form.validate_on_submit():
