@@ -63,6 +63,8 @@
     // After the browser has read the pressed button's name and value.
     form.classList.add("is-saving");
     window.setTimeout(function () { saving(form, true); }, 0);
+    // An answer that is a download leaves the page as it was: the form is usable again later.
+    window.setTimeout(function () { if (form.isConnected) saving(form, false); }, 20000);
   });
   // Back to a page from the browser's cache: its forms are not in flight any more.
   window.addEventListener("pageshow", function () {
