@@ -109,7 +109,7 @@
     if (slot) slot.remove();
   }
 
-  function showProblem(holder, message, retry, signIn) {
+  function showProblem(holder, message, retry, signIn, stay) {
     if (!holder || !holder.isConnected) return;
     clearProblem(holder);
     var slot = document.createElement("div");
@@ -135,7 +135,7 @@
     }
     if (holder.tagName === "FORM") holder.insertBefore(slot, holder.firstChild);
     else holder.appendChild(slot);
-    slot.scrollIntoView({ block: "nearest" });
+    if (!stay) slot.scrollIntoView({ block: "nearest" });
   }
 
   // Sends the same request again: a form is submitted again as it stands (its one-time token
@@ -181,7 +181,9 @@
   // The failures of polls and links (a GET outside a card) stay in the page's message area.
   function concerned(evt) {
     var config = evt.detail.requestConfig;
-    var holder = holderOf(evt.detail.elt || (config && config.elt));
+    // The element that sent the request (an event's own ``elt`` is where it is fired: the
+    // target, for htmx:beforeSwap).
+    var holder = holderOf((config && config.elt) || evt.detail.elt);
     if (!holder) return null;
     if (config && config.verb === "get" && !holder.closest(".board-card")) return null;
     return holder;
@@ -209,16 +211,19 @@
     }
     if (status < 400 || status === 422) return;
     evt.detail.shouldSwap = false;
+    // The server's own words when it has them (a form that expired, a file too large); trying
+    // the same again helps only when the server failed (5xx).
     var message = answerText(evt);
-    showProblem(holder, (words.msgFailed || "Not saved.") + (message ? " " + message : " (" + status + ")"),
-                retryOf(evt));
+    showProblem(holder, message || (words.msgFailed || "Not saved.") + " (" + status + ")",
+                status >= 500 ? retryOf(evt) : null);
   });
 
   var refused = null;
   document.addEventListener("htmx:afterSettle", function () {
     if (!refused) return;
     var place = document.getElementById(refused.id);
-    if (place) showProblem(place, refused.message, null);
+    // Not scrolled to: the answer brought its own message into view.
+    if (place) showProblem(place, refused.message, null, false, true);
     refused = null;
   });
 
