@@ -75,6 +75,7 @@ def _import_models() -> None:
     import webapp.pay.models  # noqa: F401
     import webapp.referrals.models  # noqa: F401
     import webapp.rounds.models  # noqa: F401
+    import webapp.submissions  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
 

@@ -3,12 +3,30 @@ status a redrawn form answers with, and the rules of fields that many forms carr
 picked from a list, a phone number, an ID number)."""
 from flask import flash, redirect
 from flask_babel import gettext as _
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.input_rules import record_id
 from webapp.personal_data import id_number_problem, phone_problem
+from webapp.submissions import new_token
+
+
+class OnceTokenField(HiddenField):
+    """The form's one-time token (``webapp.submissions``): a fresh one each time the form is
+    drawn, also when it is drawn again with its errors (a refused submission made nothing)."""
+
+    def _value(self):
+        return new_token()
+
+
+class OnceForm:
+    """Mixed into a form that creates something: sent twice, it is made once (the view says
+    ``@once_per_form``). ``fields(form)`` draws the token; a template that draws its fields one
+    by one adds ``{{ form.form_token }}``."""
+
+    form_token = OnceTokenField()
 
 
 def optional_id(value):

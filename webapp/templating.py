@@ -11,6 +11,7 @@ from webapp.cases.workflow import TRANSITIONS, record_refusal
 from webapp.deadlines.delivery import unread_count
 from webapp.labels import choices, event_label, fault_label, label, role_label
 from webapp.permissions import can, may_write
+from webapp.submissions import new_token
 from webapp.timelimits import case_light
 
 ERROR_TEXT = {
@@ -55,6 +56,8 @@ def init_app(app) -> None:
             "flag_url": _flag_url,
             "unread_notifications": _unread,
             "menu": menu,
+            # A form drawn by hand that creates something carries one (webapp.submissions).
+            "once_token": new_token,
             "tenant": g.get("tenant"),
             "membership": g.get("membership"),
             "locale": locale_code(),

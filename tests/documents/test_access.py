@@ -124,3 +124,24 @@ def test_another_townships_case_file_is_not_found(db, tenant, other_tenant, logi
     assert director.get(f"/t/alpha/cases/{theirs_id}/file.pdf").status_code == 404
     assert director.get(f"/t/beta/cases/{theirs_id}/file.pdf").status_code == 404
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.event == "case_file.download")).all() == []
+
+
+def test_closing_a_case_on_its_page_brings_the_case_file_block_that_polls_until_ready(db, tenant, login_as):
+    """The case page's answer in place (HTMX) carries the documents block out of band once the
+    case is closed: the case file being made appears without a reload and asks again until it
+    is ready; a ready one asks no more."""
+    director = login_as("township_admin")
+    case = case_in(S.FAILED, Staff(tenant, director=director.user.memberships[0]))
+    db.session.commit()
+    answer = director.post(f"/t/alpha/cases/{case.id}/do/close", headers={"HX-Request": "true"},
+                           data={"csrf_token": director.csrf, "version": case.version})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:3000]
+    page = answer.get_data(as_text=True)
+    document = db.session.scalar(select(Document).where(Document.case_id == case.id, Document.kind == "case_file"))
+    assert f'id="case-{case.id}-documents" hx-swap-oob="true"' in page
+    assert f'id="document-{document.id}"' in page and 'hx-trigger="every 2s"' in page
+
+    _ready_case_file(db, case)
+    status = director.get(f"/t/alpha/cases/{case.id}/documents/{document.id}", headers={"HX-Request": "true"})
+    assert f'id="document-{document.id}"' in status.get_data(as_text=True)
+    assert "hx-trigger" not in status.get_data(as_text=True)

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp import timelimits
 from webapp.cases.models import Attachment, Case, CaseTag, MediationSession, Party
-from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
+from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, OnceForm, optional_id, valid_id_number, valid_phone
 from webapp.input_rules import column_length, fits, record_id
 from webapp.labels import choices, label
 from webapp.villages.forms import CaseLinkFields
@@ -69,7 +69,7 @@ class PartyFields(FlaskForm):
         return self
 
 
-class IntakeForm(CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting or handling council, the site
+class IntakeForm(OnceForm, CaseLinkFields, _CaseFields):  # CaseLinkFields: the reporting or handling council, the site
     party_name = StringField(_l("Applicant's name"), validators=[Optional(), fits(Party.name)])
     party_phone = StringField(_l("Applicant's phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
     party_id_number = StringField(_l("Applicant's ID number"), validators=[Optional(), valid_id_number],
@@ -104,11 +104,11 @@ class CaseEditForm(_CaseFields):
     pass
 
 
-class PartyForm(PartyFields):
+class PartyForm(OnceForm, PartyFields):
     pass
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OnceForm, FlaskForm):
     held_on = DateField(_l("Date"), default=timelimits.today,
                         validators=[InputRequired(_l("Enter the date of the session.")), _not_in_future])
     place = StringField(_l("Place"), validators=[DataRequired(_l("Enter where it took place.")), fits(MediationSession.place)])
@@ -132,7 +132,7 @@ class GroupChoiceForm(FlaskForm):
     group = SelectField(_l("Villager group"), coerce=optional_id, validators=[Optional()])
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(OnceForm, FlaskForm):
     # image/* lets a phone offer its camera and its gallery alike; no ``capture``, which on
     # Android would leave the camera alone.
     file = FileField(_l("Photo or scan"), validators=[FileRequired(_l("Choose a file.")), _file_name_fits],
@@ -149,7 +149,7 @@ def _tags_fit(form, field):
         raise ValidationError(_l("Each entry can be at most %(n)d characters long.", n=most))
 
 
-class AssessForm(FlaskForm):
+class AssessForm(OnceForm, FlaskForm):
     difficulty = RadioField(_l("Difficulty"), validators=[InputRequired(_l("Choose the difficulty."))])
     risk = RadioField(_l("Risk"), validators=[InputRequired(_l("Choose the risk."))])
     key_areas = StringField(_l("Key areas"), description=_l("Separate several with commas."), validators=[_tags_fit])
@@ -165,7 +165,7 @@ class AssessForm(FlaskForm):
         return self
 
 
-class AssigneeForm(FlaskForm):
+class AssigneeForm(OnceForm, FlaskForm):
     assignee = SelectField(_l("Mediator"), coerce=optional_id,
                            validators=[InputRequired(_l("Choose who mediates."))])
     note = TextAreaField(_l("Note"))
@@ -179,7 +179,7 @@ class AssigneeForm(FlaskForm):
             raise ValidationError(_l("Choose who mediates."))
 
 
-class ReferForm(FlaskForm):
+class ReferForm(OnceForm, FlaskForm):
     department = SelectField(_l("Department"), coerce=optional_id)
     note = TextAreaField(_l("Note for the department"))
 
@@ -192,15 +192,15 @@ class ReferForm(FlaskForm):
             raise ValidationError(_l("Choose the department."))
 
 
-class ResultForm(FlaskForm):
+class ResultForm(OnceForm, FlaskForm):
     result = TextAreaField(_l("Result"), validators=[DataRequired(_l("Describe the result."))])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(OnceForm, FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason."))])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(OnceForm, FlaskForm):
     text = TextAreaField(_l("Agreement"), validators=[DataRequired(_l("Write down the agreement."))])
     amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("The amount cannot be negative."))])
     perform_by = DateField(_l("To be carried out by"), validators=[Optional()])
@@ -212,7 +212,7 @@ class ResolveForm(FlaskForm):
             raise ValidationError(_l("The deadline cannot be before the signing."))
 
 
-class FailForm(FlaskForm):
+class FailForm(OnceForm, FlaskForm):
     next_step = RadioField(_l("Next step"), validators=[InputRequired(_l("Choose the next step."))])
     note = TextAreaField(_l("Why mediation failed"), validators=[DataRequired(_l("Say why mediation failed."))])
 
@@ -221,7 +221,7 @@ class FailForm(FlaskForm):
         return self
 
 
-class EscalateForm(FlaskForm):
+class EscalateForm(OnceForm, FlaskForm):
     target = RadioField(_l("Report to"), validators=[InputRequired(_l("Choose where to report."))])
     note = TextAreaField(_l("Report"), validators=[DataRequired(_l("Say why the case is escalated."))])
 
@@ -230,7 +230,7 @@ class EscalateForm(FlaskForm):
         return self
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(OnceForm, FlaskForm):
     visit = SelectField(_l("Visit"), coerce=optional_id)
     carried_out = RadioField(_l("Is the agreement being carried out?"),
                              choices=[("yes", _l("Yes")), ("no", _l("No"))],
@@ -245,11 +245,11 @@ class FollowUpForm(FlaskForm):
         return self
 
 
-class NoteForm(FlaskForm):
+class NoteForm(OnceForm, FlaskForm):
     note = TextAreaField(_l("Note"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(OnceForm, FlaskForm):
     pass
 
 

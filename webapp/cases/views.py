@@ -19,6 +19,7 @@ from webapp.extensions import db, htmx
 from webapp.permissions import can, require
 from webapp.security_headers import UPLOAD_POLICY
 from webapp.storage import get_storage
+from webapp.submissions import once_per_form
 from webapp.township.settings import calendar_for
 from webapp.types import utcnow
 from webapp.villages import operations as link_operations
@@ -115,6 +116,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("case.create")
+@once_per_form
 def new():
     villages = _villages()
     form = IntakeForm().setup(_categories(), villages, url_for("cases.groups")).remember_groups(villages).setup_links()
@@ -211,6 +213,7 @@ def _edit_defaults(case):
 
 @bp.route("/<int:case_id>/do/<name>", methods=["GET", "POST"])
 @require("case.view")
+@once_per_form
 def transition(case_id: int, name: str):
     """The transition's form, and the form submitted. Made the board's way (``transitions``):
     a form posted from an older version of the case, or beaten by another at the same moment,
@@ -243,6 +246,7 @@ def _party_fields(form):
 
 @bp.post("/<int:case_id>/parties")
 @require("case.edit")
+@once_per_form
 def add_party(case_id: int):
     case = get_case_or_404(case_id)
     form = PartyForm().setup()
@@ -296,6 +300,7 @@ def reveal(case_id: int, party_id: int, field: str):
 
 @bp.post("/<int:case_id>/sessions")
 @require("case.record")
+@once_per_form
 def add_session(case_id: int):
     case = get_case_or_404(case_id)
     form = SessionForm()
@@ -310,6 +315,7 @@ def add_session(case_id: int):
 
 @bp.post("/<int:case_id>/attachments")
 @require("case.record")
+@once_per_form
 def add_attachment(case_id: int):
     case = get_case_or_404(case_id)
     form = AttachmentForm()

@@ -5,11 +5,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from tenants.models import COUNTY_ROLES, Role, Tenant
 from webapp.auth.models import User
+from webapp.forms import OnceForm
 from webapp.input_rules import fits
 from webapp.labels import ROLE_LABELS
 
 
-class TownshipForm(FlaskForm):
+class TownshipForm(OnceForm, FlaskForm):
     slug = StringField(
         _l("Short name in addresses"),
         validators=[

@@ -19,6 +19,7 @@ from webapp.figures.periods import Period, period_from_request
 from webapp.figures.queries import county_figures
 from webapp.figures.report import COMPARED, comparison, county_report, definitions, tiles, township_trends
 from webapp.permissions import require
+from webapp.submissions import once_per_form
 
 
 bp.before_request(resolve_county_member)
@@ -110,6 +111,7 @@ def export_xlsx():
 
 @bp.post("/townships")
 @require("township.create")
+@once_per_form
 def create():
     form = TownshipForm()
     if not form.validate_on_submit():

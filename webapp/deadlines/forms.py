@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from webapp.forms import optional_id
+from webapp.forms import OnceForm, optional_id
 from webapp.cases.models import Case
 from webapp.deadlines.labels import FAULTS
 from webapp.deadlines.models import CalendarOverride
@@ -27,7 +27,7 @@ class ResolveFlagForm(FlaskForm):
     resolution = TextAreaField(_l("Decision"), validators=[DataRequired(_l("Write down the decision."))])
 
 
-class RaiseFlagForm(FlaskForm):
+class RaiseFlagForm(OnceForm, FlaskForm):
     fault = RadioField(_l("Fault"), coerce=int, choices=FAULTS, validators=[InputRequired(_l("Choose the fault."))])
     case_number = StringField(_l("Case number (if any)"), validators=[Optional(), fits(Case.number)],
                               description=_l("As you like: 42, 2026-42 or the full number; or pick from the list."),

@@ -21,6 +21,7 @@ from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db
 from webapp.permissions import can, require
 from webapp.referrals.models import Department
+from webapp.submissions import once_per_form
 from webapp.township.settings import settings_for
 from worker.queue import redis_connection
 
@@ -190,6 +191,7 @@ def _staff():
 
 @bp.route("/flags/new", methods=["GET", "POST"])
 @require("flags.manage")
+@once_per_form
 def raise_flag():
     departments = db.session.scalars(select(Department).where(Department.tenant_id == g.tenant.id)).all()
     form = RaiseFlagForm().setup(_staff(), departments)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired, ValidationError
 
+from webapp.forms import OnceForm
 from webapp.timelimits import today
 
 
@@ -12,7 +13,7 @@ def _year_start():
     return date(today().year, 1, 1)
 
 
-class ArchiveZipForm(FlaskForm):
+class ArchiveZipForm(OnceForm, FlaskForm):
     """The county's request: one township, one period of archive dates."""
 
     township = SelectField(_l("Township"), coerce=int, validators=[InputRequired(_l("Choose a township."))])

@@ -19,6 +19,7 @@ from webapp.documents.models import Document, DocumentStatus, Kind
 from webapp.extensions import db, htmx
 from webapp.labels import register
 from webapp.permissions import can, require
+from webapp.submissions import once_per_form
 
 # What a downloaded case document is called (its own title, in Chinese like the document).
 FILE_TITLES = {Kind.CASE_FILE: "卷宗", Kind.AGREEMENT: "调解协议书", Kind.INTAKE_FORM: "受理登记表"}
@@ -133,6 +134,7 @@ def case_file(case_id: int):
 
 @bp.post("/<int:case_id>/documents/case-file")
 @require("case_files.render")
+@once_per_form
 def request_case_file(case_id: int):
     """The director renders the case file again: a failed one is retried, otherwise a new
     version is made and the earlier ones are kept."""
@@ -153,6 +155,7 @@ def request_case_file(case_id: int):
 
 @bp.post("/<int:case_id>/documents/<kind>")
 @require("documents.print")
+@once_per_form
 def request_single(case_id: int, kind: str):
     """The agreement or the intake form alone, for printing and signing. Roles that may reveal
     personal data get full identity; for everyone else the numbers are masked."""
@@ -234,6 +237,7 @@ def county_index():
 
 @county_bp.post("/")
 @require("case_files.export")
+@once_per_form
 def county_request():
     form = ArchiveZipForm().setup(g.county.townships)
     if not form.validate_on_submit():

@@ -5,13 +5,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from webapp import timelimits
 from webapp.cases.models import KeyPerson
-from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, optional_id, valid_id_number, valid_phone
+from webapp.forms import ID_NUMBER_KEYBOARD, PHONE_KEYBOARD, OnceForm, optional_id, valid_id_number, valid_phone
 from webapp.input_rules import fits
 from webapp.keypersons.labels import KIND_LABELS, KINDS
 from webapp.keypersons.models import KeyPersonVisit
 
 
-class KeyPersonForm(FlaskForm):
+class KeyPersonForm(OnceForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(KeyPerson.name)])
     kind = SelectField(_l("Kind"), choices=lambda: [(k, KIND_LABELS[k]) for k in KINDS])
     village = SelectField(_l("Village"), coerce=optional_id, validators=[Optional()])

@@ -11,6 +11,7 @@ from webapp.forms import form_status
 from webapp.keypersons.forms import KeyPersonForm, VisitForm
 from webapp.keypersons.operations import by_most_overdue, latest_visits, record_visit, save_key_person, visits_of
 from webapp.permissions import can, require
+from webapp.submissions import once_per_form
 from webapp.villages.models import Village
 
 
@@ -60,6 +61,7 @@ def _render_person(person, form, status=200, visit_form=None):
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("key_persons.manage")
+@once_per_form
 def new():
     form = KeyPersonForm().setup(_villages())
     if not form.validate_on_submit():

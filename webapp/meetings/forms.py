@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.forms import optional_id
+from webapp.forms import OnceForm, optional_id
 from webapp.input_rules import fits
 from webapp.labels import choices, register
 from webapp.meetings.models import ActionKind, Attendance, Meeting, MeetingKind
@@ -25,7 +25,7 @@ def held_between(kind: MeetingKind, year: int) -> tuple[date, date]:
     return date(year, 12, 1), date(year + 1, 1, 31)
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(OnceForm, FlaskForm):
     kind = RadioField(_l("Meeting"), choices=[(k.value, v) for k, v in KIND_LABELS.items()],
                       validators=[InputRequired(_l("Choose the mid-year or the year-end meeting."))])
     year = IntegerField(_l("Year"), validators=[
@@ -102,7 +102,7 @@ class _AttendanceForm(FlaskForm):
                 (bool(self[f"present_{key}"].data), self[f"name_{key}"].data or "") for key, _unit in self.units}
 
 
-class ActionFields(FlaskForm):
+class ActionFields(OnceForm, FlaskForm):
     action = SelectField(_l("Action on a case"), default="")
     case = SelectField(_l("Case"), coerce=optional_id, validators=[Optional()])
     assignee = SelectField(_l("Mediator"), coerce=optional_id, validators=[Optional()])

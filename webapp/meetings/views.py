@@ -18,6 +18,7 @@ from webapp.meetings.forms import ActionForm, DecisionForm, MeetingForm, attenda
 from webapp.meetings.models import ActionKind, Decision, Meeting, MeetingKind
 from webapp.permissions import can, require
 from webapp.staff.queries import mediators
+from webapp.submissions import once_per_form
 from webapp.timelimits import BEIJING, today
 
 
@@ -105,6 +106,7 @@ def _starts_at(form) -> datetime:
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("meetings.manage")
+@once_per_form
 def new():
     form = MeetingForm().setup(_taken())
     if request.method == "GET":
@@ -205,6 +207,7 @@ def _refused(form, refusal: Refused):
 
 @bp.post("/<int:meeting_id>/decisions")
 @require("meetings.manage")
+@once_per_form
 def add_decision(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id)
     if meeting.is_final or not meeting.has_begun():
@@ -254,6 +257,7 @@ def complete_decision(meeting_id: int, decision_id: int):
 
 @bp.post("/<int:meeting_id>/decisions/<int:decision_id>/actions")
 @require("meetings.manage")
+@once_per_form
 def add_action(meeting_id: int, decision_id: int):
     meeting = get_meeting_or_404(meeting_id)
     decision = get_decision_or_404(meeting, decision_id)
@@ -334,6 +338,7 @@ def _document_answer(meeting, document, status=200):
 
 @bp.post("/<int:meeting_id>/print/<what>")
 @require("meetings.view")
+@once_per_form
 def print_document(meeting_id: int, what: str):
     """Ask for the pack or the minutes as PDF: a pending document, rendered by the worker."""
     meeting = get_meeting_or_404(meeting_id)

@@ -8,13 +8,13 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from webapp import timelimits
-from webapp.forms import PHONE_KEYBOARD, optional_id, valid_phone
+from webapp.forms import PHONE_KEYBOARD, OnceForm, optional_id, valid_phone
 from webapp.input_rules import fits
 from webapp.pay.models import Employment, RosterEntry, StaffKind
 from webapp.pay.rates import ALL_KEYS, EMPLOYMENT_LABELS, KIND_LABELS
 
 
-class RosterForm(FlaskForm):
+class RosterForm(OnceForm, FlaskForm):
     account = SelectField(
         _l("Account"), coerce=optional_id, validators=[Optional()],
         description=_l("Their cases count for their pay only through an account. "
@@ -62,7 +62,7 @@ def _amount_field():
     return MoneyField(render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
-class RatesForm(FlaskForm):
+class RatesForm(OnceForm, FlaskForm):
     valid_from = DateField(_l("Takes effect from"), default=timelimits.today,
                            validators=[InputRequired(_l("Enter the first day these rates apply."))],
                            description=_l("From 00:00 that day. Past days keep the rates they had."))

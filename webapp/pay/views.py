@@ -20,6 +20,7 @@ from webapp.pay.rates import (
     cell_key, schedule_days,
 )
 from webapp.permissions import can, require
+from webapp.submissions import once_per_form
 from webapp.villages.models import Village
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -144,6 +145,7 @@ def rates():
 
 @bp.route("/rates/new", methods=["GET", "POST"])
 @require("pay.configure")
+@once_per_form
 def new_rates():
     form = RatesForm()
     if request.method == "GET":
@@ -203,6 +205,7 @@ def _edit(form, entry):
 
 @bp.route("/roster/new", methods=["GET", "POST"])
 @require("roster.manage")
+@once_per_form
 def new_entry():
     form = RosterForm().setup(_accounts(), _villages())
     if request.method == "GET":

@@ -7,6 +7,7 @@ from webapp.extensions import db, htmx
 from webapp.forms import form_status, saved
 from webapp.permissions import require
 from webapp.relocation import bp
+from webapp.submissions import once_per_form
 from webapp.villages import operations, queries
 from webapp.villages.forms import ConfirmForm, PhaseForm, ProjectForm
 from webapp.villages.models import Phase, PhaseStatus
@@ -27,6 +28,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("villages.manage")
+@once_per_form
 def new():
     form = ProjectForm().setup(queries.villages())
     done = saved(form, lambda: _save(None, form), lambda project: url_for("relocation.show", project_id=project.id))
@@ -62,6 +64,7 @@ def edit(project_id: int):
 
 @bp.post("/<int:project_id>/council")
 @require("villages.manage")
+@once_per_form
 def form_council(project_id: int):
     project = queries.get_project_or_404(project_id)
     council = operations.form_council(project=project)

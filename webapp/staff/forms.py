@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from tenants.models import Role
 from webapp.auth.models import User, normal_username
+from webapp.forms import OnceForm
 from webapp.input_rules import fits, record_id
 from webapp.labels import ROLE_LABELS
 
@@ -25,7 +26,7 @@ class _MembershipFields(FlaskForm):
         return self
 
 
-class StaffForm(_MembershipFields):
+class StaffForm(OnceForm, _MembershipFields):
     username = StringField(
         _l("Username"),
         filters=[normal_username],

@@ -14,6 +14,7 @@ from webapp.staff.operations import (
     StaffError, change_membership, create_staff, reset_to_one_time_password, unlock,
 )
 from webapp.types import utcnow
+from webapp.submissions import once_per_form
 
 
 def get_membership_or_404(membership_id: int) -> Membership:
@@ -76,6 +77,7 @@ def index():
 
 @bp.post("/")
 @require("staff.manage")
+@once_per_form
 def create():
     form = StaffForm().setup(_grantable(), _departments())
     if not form.validate_on_submit():

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from webapp.forms import OnceForm
 from webapp.labels import choices
 
 _DAYS = NumberRange(min=1, max=365, message=_l("A number of days from 1 to 365."))
@@ -35,12 +36,12 @@ class LimitsForm(FlaskForm):
             raise ValidationError(_l("Harder cases cannot have less time than easier ones."))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(OnceForm, FlaskForm):
     name = StringField(_l("Category"), validators=[DataRequired(_l("Enter a name.")), Length(max=40)])
     active = BooleanField(_l("In use"), default=True)
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(OnceForm, FlaskForm):
     name = StringField(_l("Department"), validators=[DataRequired(_l("Enter a name.")), Length(max=64)])
     kind = SelectField(_l("Kind"))
 

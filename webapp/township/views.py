@@ -7,6 +7,7 @@ from webapp.cases.models import Category
 from webapp.extensions import db
 from webapp.permissions import require
 from webapp.referrals.models import Department
+from webapp.submissions import once_per_form
 from webapp.township import bp
 from webapp.township.forms import CategoryForm, ClockForm, DepartmentForm, LimitsForm
 from webapp.township.operations import (
@@ -112,6 +113,7 @@ def _save(form, change, failed=None, **page):
 
 @bp.post("/categories")
 @require("township.configure")
+@once_per_form
 def new_category():
     form = CategoryForm()
     return _save(form, lambda: add_category(g.tenant.id, form.name.data.strip()), category_form=form)
@@ -128,6 +130,7 @@ def edit_category(category_id: int):
 
 @bp.post("/departments")
 @require("township.configure")
+@once_per_form
 def new_department():
     form = DepartmentForm().setup()
     return _save(form, lambda: add_department(g.tenant.id, form.name.data.strip(), form.kind.data),

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.forms import PHONE_KEYBOARD, optional_id, valid_phone
+from webapp.forms import PHONE_KEYBOARD, OnceForm, optional_id, valid_phone
 from webapp.input_rules import fits
 from webapp.villages import queries
 from webapp.villages.models import CouncilMember, CouncilRole, PhaseStatus, RelocationProject, Village, VillagerGroup
@@ -25,7 +25,7 @@ def phase_status_choices():
             (PhaseStatus.DONE.value, _l("Done"))]
 
 
-class VillageForm(FlaskForm):
+class VillageForm(OnceForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(Village.name)])
     kind = SelectField(_l("Kind"), choices=[("village", _l("Village")), ("community", _l("Community"))],
                        default="village")
@@ -38,18 +38,18 @@ class VillageForm(FlaskForm):
         return self
 
 
-class GroupForm(FlaskForm):
+class GroupForm(OnceForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(VillagerGroup.name)])
     households = IntegerField(_l("Households"), validators=_HOUSEHOLDS)
 
 
-class MemberForm(FlaskForm):
+class MemberForm(OnceForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the member's name.")), fits(CouncilMember.name)])
     role = SelectField(_l("Role in the council"), choices=role_choices(), default=CouncilRole.MEMBER.value)
     phone = StringField(_l("Phone"), validators=[Optional(), valid_phone], render_kw=PHONE_KEYBOARD)
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(OnceForm, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), fits(RelocationProject.name)])
     village = SelectField(_l("Village"), coerce=optional_id)
     households = IntegerField(_l("Households relocated"), validators=_HOUSEHOLDS)

@@ -9,6 +9,7 @@ from webapp.extensions import db
 from webapp.forms import form_status, refusal_beside, saved
 from webapp.permissions import require
 from webapp.staff.queries import officers
+from webapp.submissions import once_per_form
 from webapp.villages import bp, operations, queries
 from webapp.villages.forms import CaseLinksForm, ConfirmForm, GroupForm, MemberForm, VillageForm
 from webapp.villages.models import CouncilRole
@@ -26,6 +27,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("villages.manage")
+@once_per_form
 def new():
     form = VillageForm().setup(officers(g.tenant.id))
     done = saved(form, lambda: operations.save_village(None, name=form.name.data.strip(), kind=form.kind.data,
@@ -59,6 +61,7 @@ def edit(village_id: int):
 
 @bp.route("/<int:village_id>/groups/new", methods=["GET", "POST"])
 @require("villages.manage")
+@once_per_form
 def new_group(village_id: int):
     village = queries.get_village_or_404(village_id)
     form = GroupForm()
@@ -89,6 +92,7 @@ def edit_group(group_id: int):
 
 @bp.post("/groups/<int:group_id>/council")
 @require("villages.manage")
+@once_per_form
 def form_group_council(group_id: int):
     group = queries.get_group_or_404(group_id)
     council = operations.form_council(group=group)
@@ -122,6 +126,7 @@ def council(council_id: int):
 
 @bp.post("/councils/<int:council_id>/members")
 @require("villages.manage")
+@once_per_form
 def add_member(council_id: int):
     council = queries.get_council_or_404(council_id)
     form = MemberForm()

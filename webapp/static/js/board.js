@@ -107,8 +107,8 @@
     }
   });
 
-  // No answer, or an error the card cannot show (5xx, a lost connection): a dropped card goes
-  // back to its state's column; the page's message area says what happened.
+  // No answer, or an error the card cannot show (5xx, a lost connection, an ended session): a
+  // dropped card goes back to its state's column; app.js says what happened on the card.
   function putBack(evt) {
     var card = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest(".board-card");
     if (card && board.contains(card)) {
