@@ -202,3 +202,23 @@ def test_every_page_switches_language_and_shows_no_chinese_of_the_interface_in_e
         shown = sorted(w for w in words if w in body)
         assert not shown, (path, shown)
     assert seen > 20
+
+
+def test_wtforms_own_messages_follow_the_requests_language(app):
+    """WTForms' built-in refusals (a choice not offered) are in the request's language, from
+    catalogues the process keeps (``webapp.forms.keep_wtforms_messages``)."""
+    from flask_wtf import FlaskForm
+    from wtforms import SelectField
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        pick = SelectField(choices=[("a", "A")])
+
+    for lang, said in (("zh_CN", "不是有效的选择。"), ("en", "Not a valid choice."), ("zh_CN", "不是有效的选择。")):
+        with app.test_request_context(f"/?lang={lang}", method="POST", data={"pick": "z"}):
+            app.preprocess_request()
+            form = Form()
+            assert not form.validate()
+            assert form.pick.errors == [said]

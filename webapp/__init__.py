@@ -28,7 +28,7 @@ def _extensions(app: Flask) -> None:
     # so importing them with it would run them all before any of them could import webapp.config.
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from webapp import database, input_rules, security_headers, static_files
+    from webapp import database, forms, input_rules, security_headers, static_files
     from webapp.auth.operations import load_session_user
     from webapp.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate, select_locale
 
@@ -55,6 +55,7 @@ def _extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "webapp" / "translations"))
+    app.before_request(forms.keep_wtforms_messages)
     app.config.setdefault("RATELIMIT_STORAGE_URI", database.limiter_storage_uri(app.config["REDIS_URL"]))
     limiter.init_app(app)
     _import_models()

@@ -1,9 +1,12 @@
 """What the forms of every feature share: saving a form with a refusal beside its field, the
 status a redrawn form answers with, and the rules of fields that many forms carry (a record
 picked from a list, a phone number, an ID number)."""
-from flask import flash, redirect
+from babel import support
+from flask import flash, redirect, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import HiddenField
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from webapp.errors import Refused
@@ -11,6 +14,34 @@ from webapp.extensions import db
 from webapp.input_rules import record_id
 from webapp.personal_data import id_number_problem, phone_problem
 from webapp.submissions import new_token
+
+
+class _WTFormsMessages:
+    """WTForms' own messages (a choice that was not offered, a number that is none) in the
+    request's language. Flask-WTF reads their catalogue from disk again for every request that
+    draws a form (it looks for it on the request first): read once per language and kept."""
+
+    _catalogues: dict = {}
+
+    def _catalogue(self):
+        locale = str(get_locale())
+        if locale not in self._catalogues:
+            self._catalogues[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return self._catalogues[locale]
+
+    def ugettext(self, string):
+        return self._catalogue().ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+_MESSAGES = _WTFormsMessages()
+
+
+def keep_wtforms_messages() -> None:
+    """Before each request: WTForms' messages from the catalogues kept in this process."""
+    request.wtforms_translations = _MESSAGES
 
 
 class OnceTokenField(HiddenField):
