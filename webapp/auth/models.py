@@ -3,10 +3,11 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from webapp.extensions import db
+from webapp.personal_data import Encrypted
 from webapp.types import UTCDateTime, utcnow
 
 
@@ -66,3 +67,29 @@ class LoginSession(db.Model):
     @staticmethod
     def key_for(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SecondFactor(db.Model):
+    """A user's TOTP secret (RFC 6238), encrypted like personal data; ``confirmed_at`` is set by
+    the first code typed back, and only then does sign-in ask for codes. ``last_step`` is the
+    time step of the last code accepted: no code of that step or an earlier one is taken again."""
+
+    __tablename__ = "user_second_factors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(Encrypted())
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(db.Model):
+    """One of a user's ten one-time recovery codes, stored as a hash; used once, then spent."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -40,23 +40,34 @@ def authenticate(username: str, password: str) -> LoginResult:
         audit.record("login.locked", user=user, success=False)
         return LoginResult(None, locked=True)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        audit.record("login.failure", user=user, success=False, detail={"reason": "password"})
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            audit.record("login.lockout", user=user, success=False)
-            return LoginResult(None, locked=True)
-        return LoginResult(None)
-    user.failed_logins = 0
-    user.locked_until = None
+        return count_failure(user, now, "password")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return LoginResult(user)
 
 
-def start_session(user: User, ip: str | None) -> None:
+def count_failure(user: User, now, reason: str) -> LoginResult:
+    """One more failure in a row, a wrong password or a wrong second-factor code alike; the
+    fifth locks the account for 15 minutes."""
+    user.failed_logins += 1
+    audit.record("login.failure", user=user, success=False, detail={"reason": reason})
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+        user.failed_logins = 0
+        audit.record("login.lockout", user=user, success=False)
+        return LoginResult(None, locked=True)
+    return LoginResult(None)
+
+
+def succeeded(user: User) -> None:
+    """A sign-in went through every step: the failures in a row start again from none."""
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def start_session(user: User, ip: str | None, detail: dict | None = None) -> None:
     """A fresh session on every login: nothing from before survives (no session fixation)."""
+    succeeded(user)
     lang = session.get("lang")
     session.clear()
     token = secrets.token_urlsafe(32)
@@ -66,7 +77,7 @@ def start_session(user: User, ip: str | None) -> None:
         session["lang"] = lang
     session.permanent = True
     login_user(user)
-    audit.record("login.success", user=user)
+    audit.record("login.success", user=user, detail=detail)
 
 
 def end_session(user: User | None, reason: str = "logout") -> None:
