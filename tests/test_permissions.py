@@ -37,6 +37,8 @@ EXPECTED = {
     "staff.manage": STAFF_MANAGE,
     "county.view": COUNTY,
     "township.create": {"county_admin"},
+    "county.security": {"county_admin"},
+    "audit.view": {"township_admin"} | COUNTY,
     "board.view": ALL,
     "board.move": ALL - COUNTY,
     # time limits: the bell is for the township's people; the clock is stopped by who mediates;
@@ -105,6 +107,8 @@ PROBES = {
     "staff.manage": ("POST", "/t/alpha/staff/", _new_staff, 302),
     "county.view": ("GET", "/county/", None, 200),
     "township.create": ("POST", "/county/townships", lambda t: {"name": "新镇", "slug": f"new{factories._numbers.__next__()}"}, 302),
+    "county.security": ("GET", "/county/security/two-factor", None, 200),
+    "audit.view": ("GET", "/t/alpha/audit/", None, 200),
     "board.view": ("GET", "/t/alpha/board/", None, 200),
     # the "move to…" page of a card (what the card's menu is without JavaScript)
     "board.move": ("GET", "/t/alpha/board/cards/{case_id}/move", None, 200),

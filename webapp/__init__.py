@@ -87,15 +87,16 @@ def _tenancy(app: Flask) -> None:
 def _blueprints(app: Flask) -> None:
     # As in _extensions: the parts are imported by the part that sets them up.
     from webapp import (
-        auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
-        relocation, staff, township, villages
+        auditlog, auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay,
+        referrals, relocation, second_factor, staff, township, villages
     )
     from webapp.deadlines import views as deadlines
     from webapp.templating import init_app as templating
 
     blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, relocation.bp, cases.bp, referrals.bp,
                   keypersons.bp, township.bp, health.bp, board.bp, deadlines.bp, documents.bp, documents.county_bp,
-                  figures.bp, meetings.bp, pay.bp)
+                  figures.bp, meetings.bp, pay.bp, auditlog.bp, auditlog.county_bp, second_factor.bp,
+                  second_factor.county_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)
@@ -108,10 +109,11 @@ def _cli(app: Flask) -> None:
     from webapp.backup.cli import cli as backup_cli
     from webapp.deadlines.cli import cli as deadlines_cli
     from webapp.demo import cli as demo_cli
+    from webapp.auditlog.cli import cli as audit_cli
     from webapp.keys import cli as keys_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli, audit_cli):
         app.cli.add_command(group)
 
 

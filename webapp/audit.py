@@ -123,9 +123,11 @@ def _link(entry: AuditEvent) -> None:
 
 
 def record(event: str, *, user=None, username: str | None = None, tenant=None, success: bool = True,
-           detail: dict | None = None) -> AuditEvent:
-    """Add one audit row to the current transaction; the caller's commit writes it."""
+           detail: dict | None = None, at: datetime | None = None) -> AuditEvent:
+    """Add one audit row to the current transaction; the caller's commit writes it. ``at``: now,
+    unless an import of older records says when they happened."""
     entry = AuditEvent(
+        at=at,
         event=event,
         user_id=getattr(user, "id", None),
         username=username or getattr(user, "username", None),

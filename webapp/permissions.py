@@ -17,6 +17,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # county level
     "county.view": frozenset({R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     "township.create": frozenset({R.COUNTY_ADMIN}),
+    # which roles must use a second factor, and resetting any county account's second factor
+    "county.security": frozenset({R.COUNTY_ADMIN}),
+    # the audit log: a township's to its director, the county's (and every township's) to the county
+    "audit.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     # inside one township
     "township.view": _EVERYONE,
     "villages.view": _EVERYONE - {R.LIAISON},
