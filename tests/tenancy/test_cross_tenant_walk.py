@@ -90,6 +90,7 @@ OBJECT_IDS = {
     "member_id": lambda t, objs: factories.council(t).members[0].id,
     "project_id": lambda t, objs: factories.relocation_project(t).id,
     "roster_id": lambda t, objs: factories.roster_entry(t, name="乙镇调解员").id,
+    "user_id": lambda t, objs: factories.user("clerk", t).id,
     # Not ids, but parts of the path that must be valid for the route to be reached at all.
     "name": lambda t, objs: "assess",
     "field": lambda t, objs: "phone",

@@ -1,7 +1,7 @@
 """Which audit entries a township's director and the county see, and the filters on them."""
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, distinct, or_, select
+from sqlalchemy import and_, or_, select
 
 from tenants.models import Membership
 from webapp.audit import AuditEvent
@@ -56,4 +56,4 @@ def page_of(query, page: int):
 
 
 def actions(where) -> list[str]:
-    return db.session.scalars(select(distinct(AuditEvent.event)).where(where).order_by(AuditEvent.event)).all()
+    return db.session.scalars(select(AuditEvent.event).where(where).distinct().order_by(AuditEvent.event)).all()

@@ -60,13 +60,13 @@ def _county_where():
     return county_entries(g.county.id, g.county_slugs)
 
 
-@county_bp.get("/")
+@county_bp.get("/", endpoint="index")
 @require("audit.view")
 def index_county():
     return _listing(_county_where(), "county_audit.export")
 
 
-@county_bp.get("/export.csv")
+@county_bp.get("/export.csv", endpoint="export")
 @require("audit.view")
 def export_county():
     return _csv(_county_where(), "audit-county")

@@ -144,8 +144,8 @@ def enrol_first():
     return redirect(url_for("auth.two_factor"))
 
 
-def _enrolment_page(form, status=200):
-    factor = two_factor.begin_enrolment(current_user)
+def _enrolment_page(form, status=200, factor=None):
+    factor = factor or two_factor.begin_enrolment(current_user)
     uri = two_factor.provisioning_uri(current_user, factor)
     db.session.commit()
     return render_template("auth/two_factor.html", form=form, enrolled=False, secret=factor.secret,
@@ -167,16 +167,17 @@ def two_factor_page():
 def two_factor_confirm():
     """Confirm a new second factor with its first code; the recovery codes are shown once."""
     form = CodeForm()
-    if two_factor.has_second_factor(current_user):
+    factor = two_factor.factor_of(current_user, confirmed=False)
+    if factor is None or factor.confirmed_at is not None:
+        # enrolled already, or no secret shown yet: the page shows what there is to do
         return redirect(url_for("auth.two_factor"))
     if not form.validate_on_submit():
-        return _enrolment_page(form, 422)
-    factor = two_factor.begin_enrolment(current_user)
+        return _enrolment_page(form, 422, factor)
     codes = two_factor.confirm_enrolment(current_user, factor, form.code.data)
     if codes is None:
         form.code.errors.append(_("This code is wrong. Type the 6 digits your app shows now (they change "
                                   "every 30 seconds); check that the phone's clock is right."))
-        return _enrolment_page(form, 422)
+        return _enrolment_page(form, 422, factor)
     session.pop("enrol_second_factor", None)
     db.session.commit()
     return render_template("auth/two_factor_codes.html", codes=codes)

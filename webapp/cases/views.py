@@ -3,10 +3,12 @@ Each view is load → check → operate → render, and commits once."""
 from io import BytesIO
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from webapp import audit
 from webapp import timelimits
 from webapp.cases import bp, operations, transitions, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, visible_cases
@@ -300,6 +302,9 @@ def attachment(case_id: int, attachment_id: int):
     if item is None:
         abort(404)
 
+    audit.record("attachment.download", user=current_user, tenant=g.tenant,
+                 detail={"case": case.number, "attachment": item.id})
+    db.session.commit()
     # Only a photo written anew on upload opens in the browser; anything else downloads. Either
     # way the file is what its type says, and nothing in it runs (security_headers).
     response = send_file(BytesIO(get_storage().get(item.storage_key)), mimetype=item.content_type,

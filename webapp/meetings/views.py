@@ -5,9 +5,11 @@ from datetime import datetime
 from io import BytesIO
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from webapp import audit
 from webapp.cases.models import Case, CaseState, EscalationTarget
 from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db, htmx
@@ -339,6 +341,9 @@ def download(meeting_id: int, document_id: int):
     if not document.ready:
         abort(404)
     name = f"{meeting.title}-{'会议材料' if document.kind == documents.PACK else '会议纪要'}-v{document.version}.pdf"
+    audit.record("meeting_document.download", user=current_user, tenant=g.tenant,
+                 detail={"meeting": meeting.id, "document": document.id, "version": document.version})
+    db.session.commit()
     return send_file(BytesIO(document_operations.read(document)), mimetype="application/pdf", download_name=name,
                      as_attachment=True, etag=document.sha256, max_age=0)
 
