@@ -114,3 +114,31 @@ def test_old_months_move_to_a_signed_archive_once(app, db, storage_dir):
     path.write_text("\n".join([json.dumps(changed), *lines[1:]]) + "\n")
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--archive", str(path)])
     assert result.exit_code == 1 and "signature" in result.output
+
+
+def test_concurrent_writers_do_not_fork_the_chain(app, services):
+    """Two transactions writing at once: the second waits for the head row the first locked
+    (PostgreSQL), so each entry follows exactly one other."""
+    import threading
+
+    errors = []
+
+    def write(n):
+        try:
+            with app.app_context():
+                for i in range(10):
+                    audit.record("test.concurrent", username=f"writer{n}", detail={"i": i})
+                    _db.session.commit()
+        except Exception as error:  # reported below: a thread's failure must fail the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _verify(app).exit_code == 0
+    with app.app_context():
+        hashes = _db.session.scalars(select(AuditEvent.prev_hash).where(AuditEvent.event == "test.concurrent")).all()
+        assert len(hashes) == len(set(hashes)) == 20
