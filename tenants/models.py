@@ -27,6 +27,8 @@ class Role(str, enum.Enum):
 
 COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_REVIEWER})
 TOWNSHIP_ROLES = frozenset(Role) - COUNTY_ROLES
+# Who must use a second factor in a new county: the director and the county's accounts.
+DEFAULT_TWO_FACTOR_ROLES = (Role.TOWNSHIP_ADMIN, Role.COUNTY_ADMIN, Role.COUNTY_REVIEWER)
 
 
 class County(db.Model):
@@ -34,6 +36,9 @@ class County(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    # The roles (values, comma-separated) whose members must use a second factor
+    # (docs/two-factor.md); a county made by ``get_or_create_county`` starts with the defaults.
+    two_factor_roles: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     townships: Mapped[list["Tenant"]] = relationship(back_populates="county", order_by="Tenant.id")
 

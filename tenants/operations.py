@@ -2,7 +2,7 @@
 from blinker import Namespace
 from sqlalchemy import select
 
-from tenants.models import County, Tenant
+from tenants.models import DEFAULT_TWO_FACTOR_ROLES, County, Tenant
 from webapp.extensions import db
 
 
@@ -25,10 +25,11 @@ def create_township(county: County, slug: str, name: str) -> Tenant:
     return tenant
 
 
-def get_or_create_county(name: str) -> County:
+def get_or_create_county(name: str, two_factor_roles=DEFAULT_TWO_FACTOR_ROLES) -> County:
+    """The county ``name``; a new one requires a second factor of ``two_factor_roles``."""
     county = db.session.scalar(select(County).where(County.name == name))
     if county is None:
-        county = County(name=name)
+        county = County(name=name, two_factor_roles=",".join(role.value for role in two_factor_roles))
         db.session.add(county)
         db.session.flush()
     return county

@@ -44,6 +44,7 @@ EXPECTED = {
     "county.security": {"county_admin"},
     # one's own password and sessions
     "account.own": ALL,
+    "audit.view": {"township_admin"} | COUNTY,
     "board.view": ALL,
     "board.move": ALL - COUNTY,
     # time limits: the bell is for the township's people; the clock is stopped by who mediates;
@@ -120,6 +121,7 @@ PROBES = {
     "account.own": ("GET", "/account/sessions", None, 200),
     "county.view": ("GET", "/county/", None, 200),
     "township.create": ("POST", "/county/townships", lambda t: {"name": "新镇", "slug": f"new{factories._numbers.__next__()}"}, 302),
+    "audit.view": ("GET", "/t/alpha/audit/", None, 200),
     "board.view": ("GET", "/t/alpha/board/", None, 200),
     # the "move to…" page of a card (what the card's menu is without JavaScript)
     "board.move": ("GET", "/t/alpha/board/cards/{case_id}/move", None, 200),

@@ -91,15 +91,16 @@ def _tenancy(app: Flask) -> None:
 def _blueprints(app: Flask) -> None:
     # As in _extensions: the parts are imported by the part that sets them up.
     from webapp import (
-        auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay, referrals,
-        relocation, rounds, staff, township, villages
+        auditlog, auth, backup, board, cases, county, documents, figures, health, home, keypersons, meetings, pay,
+        referrals, relocation, rounds, second_factor, staff, township, villages
     )
     from webapp.deadlines import views as deadlines
     from webapp.templating import init_app as templating
 
     blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, relocation.bp, cases.bp, referrals.bp,
                   keypersons.bp, township.bp, health.bp, board.bp, deadlines.bp, documents.bp, documents.county_bp,
-                  figures.bp, meetings.bp, pay.bp, rounds.bp)
+                  figures.bp, meetings.bp, pay.bp, rounds.bp, auditlog.bp, auditlog.county_bp, second_factor.bp,
+                  second_factor.county_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)
@@ -109,6 +110,7 @@ def _blueprints(app: Flask) -> None:
 def _cli(app: Flask) -> None:
     # As in _extensions: the parts are imported by the part that sets them up.
     from tenants.cli import cli as tenants_cli
+    from webapp.auditlog.cli import cli as audit_cli
     from webapp.backup.cli import cli as backup_cli
     from webapp.cases.duplicates import cli as parties_cli
     from webapp.deadlines.cli import cli as deadlines_cli
@@ -116,7 +118,7 @@ def _cli(app: Flask) -> None:
     from webapp.keys import cli as keys_cli
     from webapp.staff.cli import cli as users_cli
 
-    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli, parties_cli):
+    for group in (tenants_cli, users_cli, demo_cli, deadlines_cli, backup_cli, keys_cli, parties_cli, audit_cli):
         app.cli.add_command(group)
 
 

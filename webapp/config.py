@@ -43,6 +43,10 @@ class Config:
     # Field-level encryption of personal data (ID numbers, phones, addresses): Fernet keys,
     # comma-separated, newest first.
     DATA_KEY = os.environ.get("DATA_KEY", "")
+    # The audit chain's HMAC key (docs/audit.md); unset, one derived from SECRET_KEY.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    # Audit entries are kept at least this long (never less than 180 days: the database agrees).
+    AUDIT_KEEP_DAYS = int(os.environ.get("AUDIT_KEEP_DAYS", "180"))
     # The laptop default: SQLite and Redis under instance/, no DATABASE_URL.
     EMBEDDED = os.environ.get("DATABASE_URL", _embedded_database_url()) == _embedded_database_url()
 

@@ -119,6 +119,16 @@ def _instance_keys(instance: Path) -> dict:
     return json.loads(path.read_text())
 
 
+def audit_keys(config) -> list[tuple[str, bytes]]:
+    """The keys of the audit chain's HMAC, newest first, each with its id (recorded on every
+    entry): ``AUDIT_KEY`` (several comma-separated, newest first, to rotate it), else one derived
+    from ``SECRET_KEY``. Keep every key that signed an entry still kept or archived."""
+    configured = [key.strip() for key in (config.get("AUDIT_KEY") or "").split(",") if key.strip()]
+    raw = [key.encode() for key in configured] or [
+        hashlib.sha256(("tiaojie-audit:" + config["SECRET_KEY"]).encode()).digest()]
+    return [(hashlib.sha256(key).hexdigest()[:12], key) for key in raw]
+
+
 # -- rotation ---------------------------------------------------------------------------------
 
 

@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "county.security": frozenset({R.COUNTY_ADMIN}),
     # one's own password and sessions
     "account.own": _EVERYONE,
+    # the audit log: a township's to its director, the county's (and every township's) to the county
+    "audit.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     # inside one township
     "township.view": _EVERYONE,
     "villages.view": _EVERYONE - {R.LIAISON},

@@ -2,6 +2,7 @@
 from flask import current_app
 
 from tenants.scope import all_tenants, tenant_scope
+from webapp.auditlog.archive import archive_due
 from webapp.auth.operations import end_idle_sessions
 from webapp.backup.operations import nightly_key, run_backup
 from webapp.cases.models import Referral
@@ -25,6 +26,13 @@ def sweep_sessions() -> int:
     ended = end_idle_sessions()
     db.session.commit()
     return ended
+
+
+@with_app
+def archive_audit_log() -> list[str]:
+    """Move whole months of audit entries past the retention to signed archive files; the
+    operation commits each month, and a month already moved has nothing left to move."""
+    return archive_due()
 
 
 @with_app

@@ -2,7 +2,7 @@
 from rq import cron
 
 from worker.jobs import (
-    refresh_figures, render_documents_missing_font, render_waiting_documents, send_notifications, sweep_deadlines,
+    archive_audit_log, refresh_figures, render_documents_missing_font, render_waiting_documents, send_notifications, sweep_deadlines,
     sweep_sessions, take_nightly_backup,
 )
 
@@ -21,3 +21,5 @@ cron.register(take_nightly_backup, queue_name="slow", interval=900, job_timeout=
               name="take_nightly_backup")
 # A document that failed for want of a Chinese font is rendered again once one is installed.
 cron.register(render_documents_missing_font, queue_name="slow", interval=300, name="render_documents_missing_font")
+# The audit log's months past the retention (180 days at least) go to signed archive files.
+cron.register(archive_audit_log, queue_name="slow", interval=86400, name="archive_audit_log")

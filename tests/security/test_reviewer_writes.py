@@ -8,9 +8,10 @@ from tests.tenancy.test_cross_tenant_walk import _fill, _ids
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The reviewer's own account, not the township's records: signing in and out, their password
-# and language.
+# and language, their second factor.
 OWN_ACCOUNT = {"/login", "/logout", "/settings", "/account/password", "/account/sessions/<key>/end",
-               "/account/sessions/end-others"}
+               "/account/sessions/end-others", "/login/code", "/account/two-factor",
+               "/account/two-factor/recovery-codes", "/account/two-factor/off"}
 # Reading by POST: the county's ZIP of archived case files (a copy, built by a job) is what
 # the reviewer is there to take (``webapp.permissions.READS_BY_POST``).
 READS = {"/county/case-files/"}

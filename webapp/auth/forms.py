@@ -36,3 +36,11 @@ class PasswordChangeForm(FlaskForm):
     def validate_confirm(self, field):
         if field.data != self.new_password.data:
             raise ValidationError(_l("The two new passwords differ."))
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code.")), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off",
+                                  "spellcheck": "false"})

@@ -4,10 +4,11 @@ from datetime import datetime
 
 from flask_login import UserMixin
 import sqlalchemy as sa
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from webapp.extensions import db
+from webapp.personal_data import Encrypted
 from webapp.types import UTCDateTime, utcnow
 
 
@@ -106,3 +107,29 @@ class CountySecurity(db.Model):
     # Days after which a password must be changed at the next sign-in; None: no maximum age.
     password_max_age_days: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SecondFactor(db.Model):
+    """A user's TOTP secret (RFC 6238), encrypted like personal data; ``confirmed_at`` is set by
+    the first code typed back, and only then does sign-in ask for codes. ``last_step`` is the
+    time step of the last code accepted: no code of that step or an earlier one is taken again."""
+
+    __tablename__ = "user_second_factors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(Encrypted())
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(db.Model):
+    """One of a user's ten one-time recovery codes, stored as a hash; used once, then spent."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -64,20 +64,11 @@ def authenticate(username: str, password: str) -> LoginResult:
         audit.record("login.locked", user=user, success=False)
         return LoginResult(None, locked=True)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        audit.record("login.failure", user=user, success=False, detail={"reason": "password"})
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
-            audit.record("login.lockout", user=user, success=False)
-            return LoginResult(None, locked=True)
-        return LoginResult(None, failures=user.failed_logins)
+        return count_failure(user, now, "password")
     if user.must_change_password and user.one_time_password_expires_at is not None \
             and user.one_time_password_expires_at <= now:
         audit.record("login.failure", user=user, success=False, detail={"reason": "one_time_password_expired"})
         return LoginResult(None, expired=True)
-    user.failed_logins = 0
-    user.locked_until = None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if not user.must_change_password and password_too_old(user, now):
@@ -120,8 +111,28 @@ def _refuse_unknown(name: str, now) -> LoginResult:
     return LoginResult(None, failures=failures)
 
 
-def start_session(user: User, ip: str | None, user_agent: str | None = None) -> None:
+def count_failure(user: User, now, reason: str) -> LoginResult:
+    """One more failure in a row, a wrong password or a wrong second-factor code alike; the
+    fifth locks the account for 15 minutes."""
+    user.failed_logins += 1
+    audit.record("login.failure", user=user, success=False, detail={"reason": reason})
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+        user.failed_logins = 0
+        audit.record("login.lockout", user=user, success=False)
+        return LoginResult(None, locked=True)
+    return LoginResult(None, failures=user.failed_logins)
+
+
+def succeeded(user: User) -> None:
+    """A sign-in went through every step: the failures in a row start again from none."""
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def start_session(user: User, ip: str | None, user_agent: str | None = None, detail: dict | None = None) -> None:
     """A fresh session on every login: nothing from before survives (no session fixation)."""
+    succeeded(user)
     lang = session.get("lang")
     session.clear()
     token = secrets.token_urlsafe(32)
@@ -132,7 +143,7 @@ def start_session(user: User, ip: str | None, user_agent: str | None = None) -> 
         session["lang"] = lang
     session.permanent = True
     login_user(user)
-    audit.record("login.success", user=user)
+    audit.record("login.success", user=user, detail=detail)
 
 
 def end_session(user: User | None, reason: str = "logout") -> None:

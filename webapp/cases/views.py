@@ -3,11 +3,12 @@ Each view is load → check → operate → render, and commits once."""
 from io import BytesIO
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from webapp import downloads, timelimits
+from webapp import audit, downloads, timelimits
 from webapp.cases import bp, duplicates, operations, transitions, workflow
 from webapp.cases.access import get_case_or_404, get_party_or_404, own_cases, related_cases, visible_cases
 from webapp.cases.attachments import INLINE_TYPES, AttachmentProblem, check_upload, make_thumbnail
@@ -359,8 +360,12 @@ def _attachment_or_404(case, attachment_id: int) -> Attachment:
 @bp.get("/<int:case_id>/attachments/<int:attachment_id>")
 @require("case.view")
 def attachment(case_id: int, attachment_id: int):
-    item = _attachment_or_404(get_case_or_404(case_id), attachment_id)
+    case = get_case_or_404(case_id)
+    item = _attachment_or_404(case, attachment_id)
 
+    audit.record("attachment.download", user=current_user, tenant=g.tenant,
+                 detail={"case": case.number, "attachment": item.id})
+    db.session.commit()
     # Only a photo written anew on upload opens in the browser; anything else downloads. Either
     # way the file is what its type says, and nothing in it runs (security_headers).
     response = downloads.send(get_storage().get(item.storage_key), item.content_type, item.filename,

@@ -1,4 +1,5 @@
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_babel import gettext as _
 
 from sqlalchemy import select
@@ -6,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from tenants.scope import tenant_scope
 from tenants.operations import SlugTaken, create_township
+from webapp import audit
 from webapp.errors import answer_refusals
 from webapp.county import bp
 from webapp.county.access import resolve_county_member
@@ -96,6 +98,9 @@ def export_csv():
     table = {t.key: t for t in report["tables"]}.get(request.args.get("table", "figures"))
     if table is None:
         abort(404)
+    audit.record("figures.export", user=current_user, detail={"county": g.county.name, "period": period.label(),
+                                                              "table": table.key, "format": "csv"})
+    db.session.commit()
     return csv_response(table, _export_name(period, "csv"), [(g.county.name, period.label())])
 
 
@@ -106,6 +111,9 @@ def export_xlsx():
     if error:
         abort(422)
     _, _, report = _report(period)
+    audit.record("figures.export", user=current_user, detail={"county": g.county.name, "period": period.label(),
+                                                              "format": "xlsx"})
+    db.session.commit()
     return xlsx_response(report["tables"], _export_name(period, "xlsx"), [(g.county.name, period.label())])
 
 

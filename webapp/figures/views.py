@@ -1,7 +1,9 @@
 """A township's own figures: the page, and its tables as CSV and XLSX."""
 from flask import abort, g, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
+from webapp import audit
 from webapp.figures import bp, follow_through
 from webapp.figures.exports import csv_response, xlsx_response
 from webapp.figures.periods import period_from_request, picker_choices
@@ -58,6 +60,9 @@ def export_csv():
     table = tables.get(request.args.get("table", "figures"))
     if table is None:
         abort(404)
+    audit.record("figures.export", user=current_user, tenant=g.tenant,
+                 detail={"period": period.label(), "table": table.key, "format": "csv"})
+    db.session.commit()
     return csv_response(table, _filename(period, "csv"), _preface(period))
 
 
@@ -68,4 +73,7 @@ def export_xlsx():
     if error:
         abort(422)
     _, report = _report(period)
+    audit.record("figures.export", user=current_user, tenant=g.tenant,
+                 detail={"period": period.label(), "format": "xlsx"})
+    db.session.commit()
     return xlsx_response(report["tables"], _filename(period, "xlsx"), _preface(period))

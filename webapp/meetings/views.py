@@ -2,12 +2,12 @@
 pack and the minutes. Each view is load → check → operate → render, and commits once."""
 from datetime import datetime
 
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
-from webapp import downloads
+from webapp import audit, downloads
 from webapp.cases.models import Case, CaseState, EscalationTarget
 from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db, htmx
@@ -365,6 +365,9 @@ def download(meeting_id: int, document_id: int):
     if not document.ready:
         abort(404)
     name = f"{meeting.title}-{'会议材料' if document.kind == documents.PACK else '会议纪要'}-第{document.version}版.pdf"
+    audit.record("meeting_document.download", user=current_user, tenant=g.tenant,
+                 detail={"meeting": meeting.id, "document": document.id, "version": document.version})
+    db.session.commit()
     return downloads.send(document_operations.read(document), "application/pdf", name,
                           fallback=f"meeting-{meeting.id}-{document.kind}-v{document.version}.pdf",
                           etag=document.sha256)
