@@ -22,6 +22,12 @@ register("alert", {
     AlertKind.LONG_OVERDUE: _l("Long overdue"), AlertKind.UNREPORTED: _l("May escalate, not reported"),
     AlertKind.UNHANDLED: _l("Assigned from above, not taken up"),
     "referral": _l("A case was referred to your department"),
+    AlertKind.MANUAL: _l("Reported by hand"),
+    "reported": _l("A case was reported to you"),
+    "instruction": _l("An instruction was given on a case"),
+    "assignment": _l("A dispute was assigned from above"),
+    "assignment_due": _l("An assignment from above is to be taken up soon"),
+    "supervision": _l("A supervision notice awaits an answer"),
 })
 register("escalation", {
     EscalationLevel.DIRECTOR: _l("To the center director"),
@@ -34,6 +40,7 @@ register("flag", {
     FlagKind.ASSIGNED_NOT_HANDLED: _l("Case assigned from above not handled in time"),
     FlagKind.FOLLOW_UP_MISSED: _l("Follow-up visit not done in time"),
     FlagKind.NOT_REPORTED: _l("Case that may escalate not reported"),
+    FlagKind.NOT_ANSWERED: _l("Supervision notice not answered in time"),
     FlagKind.MANUAL: _l("Raised by the director"),
 })
 register("flag_status", {
