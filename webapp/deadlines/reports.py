@@ -49,6 +49,7 @@ def notify(tenant_id: int, user_ids, *, case_id: int | None, kind: str, key: str
         Notification.key == key, Notification.user_id.in_(wanted))))
     for user_id in wanted - known:
         db.session.add(Notification(tenant_id=tenant_id, user_id=user_id, case_id=case_id, kind=kind, key=key))
+    db.session.flush()
     return len(wanted - known)
 
 

@@ -132,7 +132,7 @@ def sections(membership, now: datetime) -> list[Section]:
             "route", _l("To take on or refer (assessed, or returned by a department)"),
             visible_cases().where(Case.state.in_((CaseState.ASSESSED, CaseState.RETURNED))), now,
             more_url=url_for("board.index", view="all"), empty=_l("No case is waiting for a mediator.")))
-    if not role.is_county and role != Role.CLERK:
+    if not role.is_county and role not in (Role.CLERK, Role.PARTY):
         found.append(_cases(
             "mine", _l("My running cases"), in_view(View("mine"), membership, now).where(Case.state.in_(timelimits.RUNNING_STATES)), now,
             more_url=url_for("board.index", view="mine"), empty=_l("No running case is yours.")))
