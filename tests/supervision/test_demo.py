@@ -21,7 +21,8 @@ def test_the_demo_has_the_party_committee_an_assignment_and_an_answered_report(d
         with tenant_scope(tenant.id):
             assert db.session.scalar(select(Assignment.id).where(Assignment.case_id.is_(None))) is not None, slug
             report = db.session.scalar(select(Escalation).where(
-                Escalation.level == EscalationLevel.COUNTY, Escalation.reason == AlertKind.MANUAL))
+                Escalation.level == EscalationLevel.COUNTY, Escalation.reason == AlertKind.MANUAL,
+                Escalation.instructed_at.is_not(None)))
             assert report is not None and report.instruction and report.note, slug
             kinds = db.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == report.case_id)).all()
             assert "instruction:county" in kinds, slug

@@ -34,20 +34,24 @@ def seed_supervision(tenant) -> None:
                               narrative="来电反映上游农户截水灌溉，下游6户秧田缺水，双方多次争吵。",
                               source=AssignmentSource.HOTLINE, take_up_on=today + timedelta(days=2),
                               settle_on=today + timedelta(days=15))
-        answered = select(Escalation.id).where(Escalation.tenant_id == tenant.id,
-                                               Escalation.level == EscalationLevel.COUNTY,
-                                               Escalation.reason == AlertKind.MANUAL)
-        if db.session.scalar(answered.limit(1)) is not None:
+        reported = select(Escalation).where(Escalation.tenant_id == tenant.id,
+                                            Escalation.level == EscalationLevel.COUNTY,
+                                            Escalation.reason == AlertKind.MANUAL)
+        if db.session.scalar(reported.where(Escalation.instructed_at.is_not(None)).limit(1)) is not None:
             return
-        case = db.session.scalar(select(Case).where(Case.tenant_id == tenant.id, Case.state == CaseState.MEDIATING,
-                                                    Case.assignee_id.is_not(None)).order_by(Case.id).limit(1))
-        if case is None:
-            return
-        mediator = db.session.scalar(select(Membership).where(Membership.tenant_id == tenant.id,
-                                                              Membership.user_id == case.assignee_id))
-        escalate_case(case, mediator, target=EscalationTarget.COUNTY_BUREAU,
-                      note="双方分歧大，涉及多部门职能，镇级调解难以化解，特上报县司法局。")
-        escalation = db.session.scalar(answered.where(Escalation.case_id == case.id))
+        # A case the demo's history reported to the county, or else one in mediation reported now.
+        escalation = db.session.scalar(reported.order_by(Escalation.id).limit(1))
+        if escalation is None:
+            case = db.session.scalar(select(Case).where(
+                Case.tenant_id == tenant.id, Case.state == CaseState.MEDIATING, Case.assignee_id.is_not(None))
+                .order_by(Case.id).limit(1))
+            if case is None:
+                return
+            mediator = db.session.scalar(select(Membership).where(Membership.tenant_id == tenant.id,
+                                                                  Membership.user_id == case.assignee_id))
+            escalate_case(case, mediator, target=EscalationTarget.COUNTY_BUREAU,
+                          note="双方分歧大，涉及多部门职能，镇级调解难以化解，特上报县司法局。")
+            escalation = db.session.scalar(reported.where(Escalation.case_id == case.id))
         instruct_escalation(escalation, county_admin,
                             text="请镇调处中心会同派出所、司法所一周内再次组织联合调解，结果报县司法局。")
         db.session.flush()
