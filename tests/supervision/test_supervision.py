@@ -12,7 +12,7 @@ from webapp.cases.models import CaseEvent, CaseState, Difficulty, Risk, Source
 from webapp.deadlines.models import Escalation, Flag, FlagKind, Notification
 from webapp.extensions import db
 from webapp.supervision.models import Assignment, SupervisionNotice
-from webapp.types import clock_at, utcnow
+from webapp.types import clock_at
 
 
 def _mediating(tenant, mediator, *, risk=Risk.RESOLVABLE, title="宅基地边界纠纷"):

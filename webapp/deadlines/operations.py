@@ -9,10 +9,10 @@ from webapp.cases.models import Case, CaseState
 from webapp.cases.operations import record_event
 from webapp.errors import Refused
 from webapp.deadlines import clock
-from webapp.deadlines.reports import RECEIVERS, members_of, notify
 from webapp.deadlines.models import (
-    CalendarOverride, CasePause, Escalation, EscalationLevel, Fault, Flag, FlagKind, FlagStatus, Notification,
+    CalendarOverride, CasePause, Escalation, Fault, Flag, FlagKind, FlagStatus, Notification,
 )
+from webapp.deadlines.reports import RECEIVERS, members_of, notify
 from webapp.extensions import db
 from webapp.township.settings import forget_settings, settings_for
 from webapp.types import utcnow

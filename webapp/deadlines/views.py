@@ -116,8 +116,9 @@ def escalations():
 
 
 def _escalation_or_404(escalation_id: int) -> Escalation:
+    # One of the county's too: its receiver is in the county, and the operation says so.
     escalation = db.session.scalar(select(Escalation).where(
-        Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id, Escalation.level != EscalationLevel.COUNTY))
+        Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id))
     if escalation is None:
         abort(404)
     return escalation
