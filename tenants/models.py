@@ -19,6 +19,7 @@ class Role(str, enum.Enum):
     MEDIATOR = "mediator"
     OFFICER = "officer"
     LIAISON = "liaison"
+    PARTY = "party"  # the township party committee and government (镇党委政府): reads, acknowledges, instructs
 
     @property
     def is_county(self) -> bool:

@@ -180,3 +180,45 @@ def investigation_round(tenant: Tenant, *, kind="monthly", due_on=None):
     director = member("township_admin", tenant)
     with tenant_scope(tenant.id):
         return round_operations.open_round(tenant, director, kind=RoundKind(kind), due_on=due_on)
+
+
+def reported_escalation(tenant: Tenant, target="party_committee"):
+    """A case reported (上报) by the director to ``target``: its escalation."""
+    from webapp.cases import operations
+    from webapp.cases.models import Difficulty, EscalationTarget, Risk
+    from webapp.deadlines.models import Escalation
+
+    director = member("township_admin", tenant)
+    obj = case(tenant, director, title="上报的纠纷")
+    with tenant_scope(tenant.id):
+        operations.assess_case(obj, director, difficulty=Difficulty.COMPLEX, risk=Risk.MAY_ESCALATE)
+        operations.escalate_case(obj, director, target=EscalationTarget(target), note="可能激化")
+        return db.session.scalar(select(Escalation).where(Escalation.case_id == obj.id))
+
+
+def assignment(tenant: Tenant, title="12345热线交办纠纷"):
+    """A dispute the county assigned to ``tenant``, not yet taken up."""
+    from datetime import timedelta
+
+    from webapp import timelimits
+    from webapp.supervision import operations
+    from webapp.supervision.models import AssignmentSource
+
+    county_admin = member("county_admin", tenant)
+    today = timelimits.today()
+    with tenant_scope(tenant.id):
+        return operations.assign(tenant, county_admin, title=title, parties="张某、李某", source=AssignmentSource.HOTLINE,
+                                 take_up_on=today + timedelta(days=2), settle_on=today + timedelta(days=20))
+
+
+def supervision_notice(tenant: Tenant, subject="调解成功率低于目标"):
+    from datetime import timedelta
+
+    from webapp import timelimits
+    from webapp.supervision import operations
+    from webapp.supervision.models import NoticeKind
+
+    county_admin = member("county_admin", tenant)
+    with tenant_scope(tenant.id):
+        return operations.send_notice(tenant, county_admin, kind=NoticeKind.WARNING, subject=subject, body="请说明原因",
+                                      answer_by=timelimits.today() + timedelta(days=5))

@@ -109,7 +109,7 @@ def test_demo_case_history_is_complete_and_true(demo_db):
 
 def test_seeding_twice_changes_nothing(demo_app, demo_db):
     once = _row_counts(demo_db)
-    assert once["tenants"] == 3 and once["users"] == 17
+    assert once["tenants"] == 3 and once["users"] == 20
     assert 150 <= once["cases"] <= 210 and once["case_events"] > 5 * once["cases"]
     _seed(demo_app.test_cli_runner())
     assert _row_counts(demo_db) == once

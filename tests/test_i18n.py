@@ -81,6 +81,9 @@ SAME_MEANING = {
     (None, "Stability officer"): {"role", "pay_staff_kind"},
     (None, "Escalate"): {"next_step", "meeting_action", "transition"},  # 上报, what is done or to be done
     (None, "Mediation failed"): {"transition", "pay_outcome"},  # the transition and the outcome it records
+    # a role, and the level a case is reported to (上报) that the role receives
+    (None, "Center director"): {"role", "target"},
+    (None, "Township party committee and government"): {"role", "target"},
 }
 
 

@@ -26,7 +26,7 @@ EXPECTED = {
     "case.record": TOWNSHIP_STAFF | {"liaison"},
     "personal_data.reveal": {"township_admin", "clerk"},
     "referral.inbox": {"township_admin", "liaison"},
-    "key_persons.view": TOWNSHIP_STAFF | COUNTY,
+    "key_persons.view": TOWNSHIP_STAFF | COUNTY | {"party"},
     "key_persons.manage": {"township_admin", "officer"},
     "township.configure": {"township_admin"},
     "township.view": ALL,
@@ -46,12 +46,15 @@ EXPECTED = {
     "account.own": ALL,
     "audit.view": {"township_admin"} | COUNTY,
     "board.view": ALL,
-    "board.move": ALL - COUNTY,
+    # the party committee and government reads the township's board, like the county
+    "board.move": ALL - COUNTY - {"party"},
     # time limits: the bell is for the township's people; the clock is stopped by who mediates;
     # escalations reach the director and the county; everyone answers for their own flags
     "notifications.view": ALL - COUNTY,
     "clock.pause": {"township_admin", "mediator"},
-    "escalations.view": {"township_admin"} | COUNTY,
+    "escalations.view": {"township_admin", "party"} | COUNTY,
+    # what is reported is acknowledged and answered (批示) by the level it went to
+    "escalations.answer": {"township_admin", "party", "county_admin"},
     "flags.view": ALL,
     "flags.manage": {"township_admin"},
     "deadlines.operate": {"township_admin"},
@@ -77,6 +80,11 @@ EXPECTED = {
     "pay.view": {"township_admin"} | COUNTY,
     "pay.configure": {"township_admin"},
     "pay.own": {"township_admin", "mediator", "officer"},
+    # supervision from above: the county bureau assigns and sends notices; the center's intake
+    # takes assignments up; the director answers notices, which the party committee and the county read
+    "county.supervise": {"county_admin"},
+    "assignments.take_up": {"township_admin", "clerk"},
+    "supervision.view": {"township_admin", "party"} | COUNTY,
 }
 
 
@@ -129,6 +137,7 @@ PROBES = {
     # the form; whether this mediator may stop this case's clock is the operation's business
     "clock.pause": ("GET", "/t/alpha/cases/{case_id}/clock/pause", None, 200),
     "escalations.view": ("GET", "/t/alpha/escalations/", None, 200),
+    "escalations.answer": ("GET", "/t/alpha/escalations/{escalation_id}/instruct", None, 200),
     "flags.view": ("GET", "/t/alpha/flags/", None, 200),
     "flags.manage": ("GET", "/t/alpha/flags/new", None, 200),
     "deadlines.operate": ("GET", "/t/alpha/deadlines/", None, 200),
@@ -152,6 +161,9 @@ PROBES = {
     "pay.view": ("GET", "/t/alpha/pay/", None, 200),
     "pay.configure": ("GET", "/t/alpha/pay/rates/new", None, 200),
     "pay.own": ("GET", "/t/alpha/pay/mine", None, 200),
+    "county.supervise": ("GET", "/county/assignments/new", None, 200),
+    "assignments.take_up": ("GET", "/t/alpha/assignments/", None, 200),
+    "supervision.view": ("GET", "/t/alpha/supervision/", None, 200),
 }
 
 
@@ -178,6 +190,8 @@ def test_role_matrix(login_as, tenant, role, action):
             path = path.format(case_id=case.id, party_id=case.parties[0].id)
     if "{membership_id}" in path:
         path = path.format(membership_id=factories.member("clerk", tenant).id)
+    if "{escalation_id}" in path:
+        path = path.format(escalation_id=factories.reported_escalation(tenant).id)
     path = path.format(village_id=factories.village_of(tenant).id)
     form = dict(data(tenant), csrf_token=client.csrf) if data else None
     response = client.open(path, method=method, data=form)

@@ -77,6 +77,7 @@ def _import_models() -> None:
     import webapp.referrals.models  # noqa: F401
     import webapp.rounds.models  # noqa: F401
     import webapp.submissions  # noqa: F401
+    import webapp.supervision.models  # noqa: F401
     import webapp.villages.models  # noqa: F401
 
 
@@ -95,12 +96,13 @@ def _blueprints(app: Flask) -> None:
         referrals, relocation, rounds, second_factor, staff, township, villages
     )
     from webapp.deadlines import views as deadlines
+    from webapp.supervision import views as supervision
     from webapp.templating import init_app as templating
 
     blueprints = (auth.bp, home.bp, county.bp, staff.bp, villages.bp, relocation.bp, cases.bp, referrals.bp,
                   keypersons.bp, township.bp, health.bp, board.bp, deadlines.bp, documents.bp, documents.county_bp,
                   figures.bp, meetings.bp, pay.bp, rounds.bp, auditlog.bp, auditlog.county_bp, second_factor.bp,
-                  second_factor.county_bp)
+                  second_factor.county_bp, supervision.bp, supervision.county_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     templating(app)

@@ -22,6 +22,7 @@ from webapp.pay.demo import seed_pay
 from webapp.extensions import db
 from webapp.referrals.models import Department, DepartmentKind
 from webapp.staff.operations import create_county_user, create_staff
+from webapp.supervision.demo import seed_supervision
 from webapp.villages.demo import seed_councils, seed_officer_villages
 from webapp.villages.models import Village, VillagerGroup
 from worker.queue import jobs_left_to_the_worker, redis_is_up
@@ -70,6 +71,7 @@ STAFF = [
     ("mediator", Role.MEDIATOR, "调解员"),
     ("officer", Role.OFFICER, "综治维稳员"),
     ("police", Role.LIAISON, "派出所联络员"),
+    ("party", Role.PARTY, "党委政府"),
 ]
 
 
@@ -127,6 +129,7 @@ def seed() -> None:
         seed_pay(tenant)
         seed_councils(tenant)
         seed_officer_villages(tenant)
+        seed_supervision(tenant)
     db.session.flush()
 
 

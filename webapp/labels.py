@@ -44,6 +44,7 @@ ROLE_LABELS = register("role", {
     Role.MEDIATOR: _l("Mediator"),
     Role.OFFICER: _l("Stability officer"),
     Role.LIAISON: _l("Department liaison"),
+    Role.PARTY: _l("Township party committee and government"),
 })
 
 
@@ -75,6 +76,8 @@ def event_label(kind: str) -> str:
         return label("escalation", rest)
     if prefix == "ack" and rest:
         return _l("Escalation acknowledged: %(level)s", level=label("escalation", rest))
+    if prefix == "instruction" and rest:
+        return _l("Instruction: %(level)s", level=label("escalation", rest))
     if prefix == "flag" and rest:
         return _l("Accountability flag: %(kind)s", kind=label("flag", rest))
     if prefix == "deadline" and rest:

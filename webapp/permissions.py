@@ -43,17 +43,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "personal_data.reveal": frozenset({R.TOWNSHIP_ADMIN, R.CLERK}),
     "referral.inbox": frozenset({R.TOWNSHIP_ADMIN, R.LIAISON}),
     "key_persons.view": frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.COUNTY_ADMIN,
-                                   R.COUNTY_REVIEWER}),
+                                   R.COUNTY_REVIEWER, R.PARTY}),
     "key_persons.manage": frozenset({R.TOWNSHIP_ADMIN, R.OFFICER}),
     "township.configure": frozenset({R.TOWNSHIP_ADMIN}),
     # the case board: county reviewers get it read-only; which moves a role may make is the
     # workflow's business (webapp.cases.workflow)
     "board.view": _EVERYONE,
-    "board.move": _EVERYONE - {R.COUNTY_ADMIN, R.COUNTY_REVIEWER},
+    "board.move": _EVERYONE - {R.COUNTY_ADMIN, R.COUNTY_REVIEWER, R.PARTY},
     # time limits: who hears of them, who answers for them
     "notifications.view": _EVERYONE - {R.COUNTY_ADMIN, R.COUNTY_REVIEWER},
     "clock.pause": frozenset({R.TOWNSHIP_ADMIN, R.MEDIATOR}),
-    "escalations.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
+    "escalations.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER, R.PARTY}),
+    # what was reported (上报) is acknowledged and answered with an instruction (批示) by the level
+    # it went to: the director, the party committee and government, the county bureau
+    "escalations.answer": frozenset({R.TOWNSHIP_ADMIN, R.PARTY, R.COUNTY_ADMIN}),
     "flags.view": _EVERYONE,
     "flags.manage": frozenset({R.TOWNSHIP_ADMIN}),
     "deadlines.operate": frozenset({R.TOWNSHIP_ADMIN}),
@@ -82,22 +85,31 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "pay.view": frozenset({R.TOWNSHIP_ADMIN, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
     "pay.configure": frozenset({R.TOWNSHIP_ADMIN}),
     "pay.own": frozenset({R.TOWNSHIP_ADMIN, R.MEDIATOR, R.OFFICER}),
+    # supervision from above: the county bureau assigns disputes (交办) and sends supervision
+    # notices (督办函, 预警函); the township takes assignments up and answers the notices
+    "county.supervise": frozenset({R.COUNTY_ADMIN}),
+    "assignments.take_up": frozenset({R.TOWNSHIP_ADMIN, R.CLERK}),
+    "supervision.view": frozenset({R.TOWNSHIP_ADMIN, R.PARTY, R.COUNTY_ADMIN, R.COUNTY_REVIEWER}),
 }
 
 # Who reads and never writes: the county reviewer reviews every township of the county,
-# read-only (DOMAIN.md), whatever action a page is guarded by. A request that may change
+# read-only (DOMAIN.md), and the township's party committee and government its own township,
+# whatever action a page is guarded by. A request that may change
 # something (any method but GET, HEAD and OPTIONS) is refused to them here, in one place,
 # rather than in each view that also takes a form.
-READ_ONLY_ROLES = frozenset({R.COUNTY_REVIEWER})
+READ_ONLY_ROLES = frozenset({R.COUNTY_REVIEWER, R.PARTY})
 # Actions that are reading even when asked for by POST: they hand out a copy and change no
 # record of the township (the county's ZIP of archived case files, built by a job).
 READS_BY_POST = frozenset({"case_files.export"})
+# The only writes of a read-only role: the party committee acknowledges what was reported to it
+# and answers with an instruction (批示); a case's record it never changes.
+READERS_ANSWER = frozenset({"escalations.answer"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Roles a staff manager may hand out inside a township: only the county makes directors.
 GRANTABLE: dict[Role, frozenset[Role]] = {
-    R.COUNTY_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
-    R.TOWNSHIP_ADMIN: frozenset({R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON}),
+    R.COUNTY_ADMIN: frozenset({R.TOWNSHIP_ADMIN, R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON, R.PARTY}),
+    R.TOWNSHIP_ADMIN: frozenset({R.CLERK, R.MEDIATOR, R.OFFICER, R.LIAISON, R.PARTY}),
 }
 
 
@@ -112,7 +124,7 @@ def can(action: str, role: Role | None = None) -> bool:
 
 def may_write(action: str, role: Role) -> bool:
     """Whether ``role`` may send a request that changes something under ``action``."""
-    return role not in READ_ONLY_ROLES or action in READS_BY_POST
+    return role not in READ_ONLY_ROLES or action in READS_BY_POST or action in READERS_ANSWER
 
 
 def require(action: str):

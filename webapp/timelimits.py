@@ -18,7 +18,7 @@ left), ``due_at`` (red), ``escalate_at`` (overdue by more than the escalation da
 import enum
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -41,6 +41,25 @@ RUNNING_STATES = ("assessed", "mediating", "referred", "returned", "escalated")
 REPORTED_OR_FINISHED = ("escalated", "closed", "archived")
 # A case assigned from above must be taken up (assessed) in time:
 NOT_TAKEN_UP = ("registered",)
+
+
+# Supervision from above (交办, 督办, DOMAIN.md): a day given as a deadline is met until its end,
+# Beijing time, and the township is warned this long before an assignment's time to take it up
+# runs out.
+ASSIGNMENT_WARN_BEFORE = timedelta(days=1)
+
+
+def end_of_day(day: date) -> datetime:
+    """The moment a deadline given as a day passes: the next midnight in the county."""
+    return _start_of(day + timedelta(days=1)).astimezone(timezone.utc)
+
+
+def assignment_warn_at(take_up_by: datetime) -> datetime:
+    return take_up_by - ASSIGNMENT_WARN_BEFORE
+
+
+def passed(moment: datetime | None, now: datetime | None = None) -> bool:
+    return moment is not None and moment <= (now or utcnow())
 
 
 class Light(str, enum.Enum):

@@ -109,7 +109,8 @@ def post(client, case, name, data):
 
 def test_the_table_covers_every_transition_of_the_workflow():
     assert set(TABLE) == set(workflow.TRANSITIONS)
-    assert {r.value for r in Role} == {"county_admin", "county_reviewer", DIRECTOR, CLERK, MEDIATOR, OFFICER, LIAISON}
+    assert {r.value for r in Role} == {"county_admin", "county_reviewer", DIRECTOR, CLERK, MEDIATOR, OFFICER, LIAISON,
+                                       "party"}
 
 
 def _expected(name, role, state):

@@ -239,7 +239,8 @@ def test_a_case_that_may_escalate_reported_in_time_raises_nothing(center):
     center.do(bj(2026, 3, 2, 16), operations.escalate_case, case, center.mediator,
               target=EscalationTarget.PARTY_COMMITTEE, note="双方情绪激动，可能激化")
     assert did(twice(bj(2026, 3, 3, 11)))
-    assert escalations_of(case) == [] and flags_of(case) == []
+    # The report's own escalation (上报 by hand), and nothing from the sweep.
+    assert escalations_of(case) == [("party_committee", "manual")] and flags_of(case) == []
 
 
 # -- a case assigned from above -------------------------------------------------------------

@@ -3,8 +3,11 @@
 the reviewer, in a township of their county with real ids: each is refused and no table
 gains or loses a row. New routes are covered as they are added.
 """
+import pytest
+
 from tests.security.rows import changed, row_counts
 from tests.tenancy.test_cross_tenant_walk import _fill, _ids
+from webapp.permissions import READERS_ANSWER
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The reviewer's own account, not the township's records: signing in and out, their password
@@ -22,12 +25,17 @@ def _write_rules(app):
             if r.methods & WRITE_METHODS and r.rule not in OWN_ACCOUNT | READS]
 
 
-def test_the_county_reviewer_writes_nothing_anywhere(app, db, login_as, tenant, storage_dir):
+@pytest.mark.parametrize("role", ["county_reviewer", "party"])
+def test_a_reader_writes_nothing_anywhere(app, db, login_as, tenant, storage_dir, role):
+    """The county reviewer, and the township's party committee and government, which reads its
+    own township the same way but for acknowledging and instructing (``READERS_ANSWER``)."""
     ids = _ids(tenant)
-    reviewer = login_as("county_reviewer")
+    reviewer = login_as(role)
     assert reviewer.get(f"/t/{tenant.slug}/").status_code == 200
     refused = []
     for rule in _write_rules(app):
+        if role == "party" and getattr(app.view_functions[rule.endpoint], "required_action", None) in READERS_ANSWER:
+            continue
         for method in sorted(rule.methods & WRITE_METHODS):
             path = _fill(rule, tenant.slug, ids)
             before = row_counts()

@@ -21,7 +21,8 @@ register("risk", {Risk.RESOLVABLE: _l("Resolvable"), Risk.CONTROLLABLE: _l("Cont
                   Risk.MAY_ESCALATE: _l("May escalate")})
 register("next_step", {NextStep.ESCALATE: _l("Escalate"), NextStep.LITIGATION: _l("Guide to litigation"),
                        NextStep.ARBITRATION: _l("Guide to arbitration")})
-register("target", {EscalationTarget.PARTY_COMMITTEE: _l("Township party committee and government"),
+register("target", {EscalationTarget.DIRECTOR: _l("Center director"),
+                    EscalationTarget.PARTY_COMMITTEE: _l("Township party committee and government"),
                     EscalationTarget.COUNTY_BUREAU: _l("County judicial bureau")})
 register("party_role", {PartyRole.APPLICANT: _l("Applicant"), PartyRole.RESPONDENT: _l("Respondent"),
                         PartyRole.THIRD_PARTY: _l("Third party")})

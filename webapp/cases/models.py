@@ -62,6 +62,7 @@ class NextStep(str, enum.Enum):
 
 
 class EscalationTarget(str, enum.Enum):
+    DIRECTOR = "director"                # 调处中心主任
     PARTY_COMMITTEE = "party_committee"  # 镇党委、政府
     COUNTY_BUREAU = "county_bureau"      # 县司法局
 

@@ -22,6 +22,7 @@ from webapp.cases.models import (
     CaseState, CaseTag, Category, EscalationTarget, FollowUp, MediationSession, NextStep, Party, Referral, ReferralStatus
 )
 from webapp.deadlines import clock
+from webapp.deadlines.reports import report_up
 from webapp.errors import Refused
 from webapp.extensions import db
 from webapp.storage import put_recorded
@@ -49,7 +50,7 @@ def prepare_township(tenant, **_) -> None:
 
 # Timeline lines that record accountability about a case rather than change its record (an
 # accountability flag, an escalation acknowledged): written on a closed case too.
-_ABOUT_THE_CASE = ("flag:", "ack:")
+_ABOUT_THE_CASE = ("flag:", "ack:", "instruction:")
 
 
 def check_record_open(case: Case) -> None:
@@ -347,14 +348,17 @@ def fail_case(case: Case, actor, *, next_step: NextStep, note: str) -> None:
 
 
 def escalate_case(case: Case, actor, *, target: EscalationTarget, note: str) -> None:
-    """上报: cases the township cannot resolve, or that may escalate, go to the party committee
-    and government, or to the county bureau. Possible from any open state."""
+    """上报: cases the mediator cannot resolve, or that may escalate, go to the center director,
+    the party committee and government, or the county bureau. Possible from any open state; the
+    level gets an escalation to acknowledge and answer, and its people a notice."""
     referral = case.open_referral
     if referral is not None:
         referral.status, referral.finished_at = ReferralStatus.WITHDRAWN, utcnow()
         case.department_id = None
     case.escalated_to = target
-    _move(case, "escalate", actor, note=note, data={"target": target.value})
+    event = _move(case, "escalate", actor, note=note, data={"target": target.value})
+    db.session.flush()
+    report_up(case, actor, target=target, note=note, event=event)
     db.session.flush()
 
 

@@ -12,7 +12,11 @@ from webapp.errors import answer_refusals
 from webapp.county import bp
 from webapp.county.access import resolve_county_member
 from webapp.deadlines.models import Escalation, EscalationLevel, Flag, FlagStatus
-from webapp.deadlines.operations import acknowledge_escalation
+from webapp.deadlines.forms import InstructionForm
+from webapp.deadlines.operations import acknowledge_escalation, instruct_escalation
+from webapp.deadlines.reports import RECEIVERS
+from webapp.errors import Refused
+from webapp.forms import form_status, refusal_beside
 from webapp.county.forms import TownshipForm
 from webapp.extensions import db
 from webapp.figures import follow_through
@@ -157,16 +161,22 @@ def escalations():
         Escalation.tenant_id.in_(_county_tenant_ids()), Escalation.level == EscalationLevel.COUNTY)
         .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
                                                          Escalation.created_at.desc()).limit(500)).all()
-    return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs)
+    return render_template("county/escalations.html", items=items, county_slugs=g.county_slugs, receivers=RECEIVERS)
+
+
+def _escalation_or_404(escalation_id: int) -> Escalation:
+    escalation = db.session.scalar(select(Escalation).where(
+        Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids()),
+        Escalation.level == EscalationLevel.COUNTY))
+    if escalation is None:
+        abort(404)
+    return escalation
 
 
 @bp.post("/escalations/<int:escalation_id>/acknowledge")
 @require("county.view")
 def acknowledge(escalation_id: int):
-    escalation = db.session.scalar(select(Escalation).where(
-        Escalation.id == escalation_id, Escalation.tenant_id.in_(_county_tenant_ids())))
-    if escalation is None:
-        abort(404)
+    escalation = _escalation_or_404(escalation_id)
     # The one write of the county's pages into a township: inside that township's own scope.
     with tenant_scope(escalation.tenant_id):
         answer_refusals(lambda status, form: (redirect(url_for("county.escalations")), 303))
@@ -174,3 +184,24 @@ def acknowledge(escalation_id: int):
         db.session.commit()
     flash(_("Acknowledged."), "success")
     return redirect(url_for("county.escalations"))
+
+
+@bp.route("/escalations/<int:escalation_id>/instruct", methods=["GET", "POST"])
+@require("escalations.answer")
+def instruct(escalation_id: int):
+    """批示 of the county bureau on a case reported to it, written into the township's record."""
+    escalation = _escalation_or_404(escalation_id)
+    form = InstructionForm()
+    case_url = url_for("cases.show", slug=g.county_slugs[escalation.tenant_id], case_id=escalation.case_id)
+    if form.validate_on_submit():
+        with tenant_scope(escalation.tenant_id):
+            try:
+                instruct_escalation(escalation, g.membership, text=form.text.data.strip())
+            except Refused as refusal:
+                refusal_beside(form, refusal)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("county.escalations"))
+    return render_template("deadlines/instruct.html", escalation=escalation, form=form,
+                           case_url=case_url), form_status(form)

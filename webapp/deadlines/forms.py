@@ -47,3 +47,7 @@ class CalendarDayForm(FlaskForm):
     is_workday = RadioField(_l("This day is"), choices=[("work", _l("a working day")), ("off", _l("a day off"))],
                             validators=[InputRequired(_l("Choose one."))])
     note = StringField(_l("Note"), validators=[fits(CalendarOverride.note)])
+
+
+class InstructionForm(FlaskForm):
+    text = TextAreaField(_l("Instruction"), validators=[DataRequired(_l("Write the instruction."))])

@@ -28,6 +28,12 @@ register("alert", {
     "round_not_reported": _l("Villages did not report in an investigation round"),
     "visit_due": _l("A key person's visit is due soon"),
     "visit_missed": _l("A key person's visit was missed"),
+    AlertKind.MANUAL: _l("Reported by hand"),
+    "reported": _l("A case was reported to you"),
+    "instruction": _l("An instruction was given on a case"),
+    "assignment": _l("A dispute was assigned from above"),
+    "assignment_due": _l("An assignment from above is to be taken up soon"),
+    "supervision": _l("A supervision notice awaits an answer"),
 })
 register("escalation", {
     EscalationLevel.DIRECTOR: _l("To the center director"),
@@ -40,6 +46,7 @@ register("flag", {
     FlagKind.ASSIGNED_NOT_HANDLED: _l("Case assigned from above not handled in time"),
     FlagKind.FOLLOW_UP_MISSED: _l("Follow-up visit not done in time"),
     FlagKind.NOT_REPORTED: _l("Case that may escalate not reported"),
+    FlagKind.NOT_ANSWERED: _l("Supervision notice not answered in time"),
     FlagKind.MANUAL: _l("Raised by the director"),
     FlagKind.DECISION_OVERDUE: _l("Joint-meeting decision not done by its due date"),
     FlagKind.ROUND_NOT_REPORTED: _l("Village did not report in an investigation round"),

@@ -20,6 +20,7 @@ class AlertKind(str, enum.Enum):
     LONG_OVERDUE = "long_overdue"  # overdue by more than the escalation days
     UNREPORTED = "unreported"      # a 可激化 case not reported within 24 hours
     UNHANDLED = "unhandled"        # a case assigned from above not taken up in time
+    MANUAL = "manual"              # reported by a person (上报), not by the sweep: escalations only
 
 
 class EscalationLevel(str, enum.Enum):
@@ -46,6 +47,7 @@ class FlagKind(str, enum.Enum):
     ASSIGNED_NOT_HANDLED = "assigned_not_handled"  # fault 5
     FOLLOW_UP_MISSED = "follow_up_missed"          # fault 1
     NOT_REPORTED = "not_reported"                  # fault 3
+    NOT_ANSWERED = "not_answered"                  # a supervision notice not answered in time (fault 5)
     MANUAL = "manual"                              # raised by the director with evidence
     DECISION_OVERDUE = "decision_overdue"          # a joint meeting's decision not done by its date (fault 5)
     ROUND_NOT_REPORTED = "round_not_reported"      # a village silent in an investigation round (fault 1)
@@ -61,6 +63,7 @@ FAULT_OF = {
     FlagKind.DECISION_OVERDUE: Fault.ASSIGNMENT_NOT_HANDLED,
     FlagKind.ROUND_NOT_REPORTED: Fault.NOT_MEDIATED_IN_TIME,
     FlagKind.VISIT_MISSED: Fault.NOT_MEDIATED_IN_TIME,
+    FlagKind.NOT_ANSWERED: Fault.ASSIGNMENT_NOT_HANDLED,
 }
 
 
@@ -158,7 +161,9 @@ class Notification(TenantOwned, db.Model):
 
 
 class Escalation(TenantOwned, db.Model):
-    """A step up the ladder; whoever receives it acknowledges it."""
+    """A step up the ladder; whoever receives it acknowledges it and may answer with an
+    instruction (批示). The sweep makes them from passed moments; a person's 上报 makes one too
+    (``reason`` manual), with the report's text and who sent it."""
 
     __tablename__ = "escalations"
     __table_args__ = (UniqueConstraint("case_id", "key"),)
@@ -172,9 +177,16 @@ class Escalation(TenantOwned, db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sweep_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    instructed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    instructed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped["Case"] = relationship()  # noqa: F821
-    acknowledged_by: Mapped["User | None"] = relationship()  # noqa: F821
+    acknowledged_by: Mapped["User | None"] = relationship(foreign_keys=[acknowledged_by_id])  # noqa: F821
+    raised_by: Mapped["User | None"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
+    instructed_by: Mapped["User | None"] = relationship(foreign_keys=[instructed_by_id])  # noqa: F821
 
 
 class Flag(TenantOwned, db.Model):

@@ -10,8 +10,9 @@ from webapp.cases.operations import record_event
 from webapp.errors import Refused
 from webapp.deadlines import clock
 from webapp.deadlines.models import (
-    CalendarOverride, CasePause, Escalation, EscalationLevel, Fault, Flag, FlagKind, FlagStatus, Notification,
+    CalendarOverride, CasePause, Escalation, Fault, Flag, FlagKind, FlagStatus, Notification,
 )
+from webapp.deadlines.reports import RECEIVERS, members_of, notify
 from webapp.extensions import db
 from webapp.township.settings import forget_settings, settings_for
 from webapp.types import utcnow
@@ -63,18 +64,35 @@ def resume_clock(case: Case, actor, *, note: str = "") -> None:
 
 def acknowledge_escalation(escalation: Escalation, actor) -> None:
     """Every step up the ladder is acknowledged by whoever receives it."""
-    receivers = {
-        EscalationLevel.DIRECTOR: {Role.TOWNSHIP_ADMIN},
-        EscalationLevel.PARTY_COMMITTEE: {Role.TOWNSHIP_ADMIN},
-        EscalationLevel.COUNTY: {Role.COUNTY_ADMIN},
-    }[escalation.level]
-    if actor.role not in receivers:
+    if actor.role not in RECEIVERS[escalation.level]:
         raise Refused(_l("This escalation is for someone else to acknowledge."))
     if escalation.acknowledged_at is not None:
         raise Refused(_l("Acknowledged already."))
     escalation.acknowledged_at, escalation.acknowledged_by_id = utcnow(), actor.user_id
     # "ack:<level>": case_events.kind is 30 characters.
     record_event(escalation.case, actor, f"ack:{escalation.level.value}")
+    db.session.flush()
+
+
+def instruct_escalation(escalation: Escalation, actor, *, text: str) -> None:
+    """批示: the level a case was reported to answers with an instruction. It lands on the
+    case's timeline, acknowledges the escalation if nobody had, and the case's mediator and the
+    center director are told."""
+    if actor.role not in RECEIVERS[escalation.level]:
+        raise Refused(_l("This escalation is for someone else to answer."), field="text")
+    if escalation.instructed_at is not None:
+        raise Refused(_l("An instruction has been given already."), field="text")
+    now = utcnow()
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at, escalation.acknowledged_by_id = now, actor.user_id
+    escalation.instruction, escalation.instructed_at, escalation.instructed_by_id = text, now, actor.user_id
+    case = escalation.case
+    record_event(case, actor, f"instruction:{escalation.level.value}", note=text, data={"escalation": escalation.id})
+    told = set(members_of(case.tenant_id, (Role.TOWNSHIP_ADMIN,)))
+    if case.assignee_id is not None:
+        told.add(case.assignee_id)
+    notify(case.tenant_id, told - {actor.user_id}, case_id=case.id, kind="instruction",
+           key=f"instruction:{escalation.id}")
     db.session.flush()
 
 

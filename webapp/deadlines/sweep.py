@@ -12,6 +12,9 @@
 5. Joint-meeting decisions, investigation rounds and key-person visits — dated duties outside
    any case's clock — are reminded of before their day and flagged after it
    (``webapp.deadlines.duties``).
+6. Assignments from the county are warned of before their time to take them up runs out, and
+   flagged when it has; supervision notices not answered in time are flagged
+   (``webapp.supervision.sweep``).
 
 A killed sweep rolls back whole; the next one finds the same due moments in the database,
 so nothing is lost when Redis or a worker was down.
@@ -38,6 +41,7 @@ from webapp.deadlines.models import (
     FAULT_OF, AlertKind, CaseAlert, CaseWatch, Escalation, EscalationLevel, Flag, FlagKind, Notification, SweepRun,
 )
 from webapp.extensions import db
+from webapp.supervision import sweep as supervision
 from webapp.types import UTCDateTime, utcnow
 
 FINISHED = [CaseState.CLOSED, CaseState.ARCHIVED]
@@ -175,10 +179,12 @@ def _sweep(now, sweep_id, full=False, batch=None) -> dict:
         next_at=_watched_future(now)))
 
     mine = alerts.alias("mine")
-    counts["notified"] = _notify(mine, sweep_id, now) + _notify_pending_referrals(sweep_id, now)
+    counts["notified"] = _notify(mine, sweep_id, now) + _notify_pending_referrals(sweep_id, now) \
+        + supervision.warn_assignments(now, sweep_id, _insert, _run, Notification.__table__)
     counts["escalated"] = _escalate(mine, sweep_id, now)
     counts["flagged"] = _flag_from_alerts(mine, sweep_id, now) + _flag_late_referrals(sweep_id, now) \
-        + _flag_missed_follow_ups(sweep_id, now)
+        + _flag_missed_follow_ups(sweep_id, now) \
+        + supervision.flag_late(now, sweep_id, _insert, _run, Flag.__table__, FLAG_COLUMNS)
     _timeline(sweep_id, now)
     # Decisions, investigation rounds and key-person visits: dated duties with no case clock.
     duties = sweep_duties(sweep_id, now)
@@ -312,7 +318,7 @@ def _flag_from_alerts(mine, sweep_id, now) -> int:
             # the case on: those lines of the timeline are not progress.
             progress = select(e.id).where(e.case_id == mine.c.case_id, e.actor_id.is_not(None), e.at >= _C.due_at,
                                           e.kind.not_like("escalation%"), e.kind.not_like("ack:%"),
-                                          e.kind.not_like("flag%"))
+                                          e.kind.not_like("flag%"), e.kind.not_like("instruction%"))
             condition = and_(condition, ~progress.exists())
         rows = select(mine.c.tenant_id, mine.c.case_id, literal(flag_kind.value), literal(int(FAULT_OF[flag_kind])),
                       key, _C.assignee_id, null(), literal(""), literal(now), literal(sweep_id)) \

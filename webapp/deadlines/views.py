@@ -5,20 +5,24 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tenants.models import Membership
+from tenants.models import Membership, Role
 from webapp import timelimits
 from webapp.auth.models import User
 from webapp.cases.access import find_visible_case, get_case_or_404, visible_cases
 from webapp.cases.models import Case
 from webapp.cases.operations import case_number
 from webapp.deadlines import operations
-from webapp.deadlines.forms import CalendarDayForm, DisputeForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm
+from webapp.deadlines.forms import (
+    CalendarDayForm, DisputeForm, InstructionForm, PauseForm, RaiseFlagForm, ResolveFlagForm, ResumeForm,
+)
 from webapp.deadlines.models import CalendarOverride, Escalation, EscalationLevel, Fault, Flag, FlagStatus, Notification
+from webapp.deadlines.reports import RECEIVERS
 from webapp.deadlines.sweep import last_run
 from webapp.documents.operations import count_waiting_for_font
 from webapp.documents.render import FONT_PACKAGE, INSTALL_FONT
 from webapp.errors import Refused, answer_refusals
 from webapp.extensions import db
+from webapp.forms import form_status, saved
 from webapp.permissions import can, require
 from webapp.referrals.models import Department
 from webapp.submissions import once_per_form
@@ -109,16 +113,22 @@ def escalations():
         Escalation.tenant_id == g.tenant.id, Escalation.level != EscalationLevel.COUNTY)
         .options(selectinload(Escalation.case)).order_by(Escalation.acknowledged_at.is_not(None),
                                                          Escalation.created_at.desc()).limit(200)).all()
-    return render_template("deadlines/escalations.html", items=items)
+    return render_template("deadlines/escalations.html", items=items, receivers=RECEIVERS)
 
 
-@bp.post("/escalations/<int:escalation_id>/acknowledge")
-@require("escalations.view")
-def acknowledge(escalation_id: int):
+def _escalation_or_404(escalation_id: int) -> Escalation:
+    # One of the county's too: its receiver is in the county, and the operation says so.
     escalation = db.session.scalar(select(Escalation).where(
         Escalation.id == escalation_id, Escalation.tenant_id == g.tenant.id))
     if escalation is None:
         abort(404)
+    return escalation
+
+
+@bp.post("/escalations/<int:escalation_id>/acknowledge")
+@require("escalations.answer")
+def acknowledge(escalation_id: int):
+    escalation = _escalation_or_404(escalation_id)
     answer_refusals(lambda status, form: (redirect(url_for("deadlines.escalations")), 303))
     operations.acknowledge_escalation(escalation, g.membership)
     db.session.commit()
@@ -126,12 +136,27 @@ def acknowledge(escalation_id: int):
     return redirect(url_for("deadlines.escalations"))
 
 
+@bp.route("/escalations/<int:escalation_id>/instruct", methods=["GET", "POST"])
+@require("escalations.answer")
+def instruct(escalation_id: int):
+    """批示: the level a case was reported to answers; the answer goes on the case's timeline."""
+    escalation = _escalation_or_404(escalation_id)
+    form = InstructionForm()
+    done = saved(form, lambda: operations.instruct_escalation(escalation, g.membership, text=form.text.data.strip()),
+                 lambda _result: url_for("cases.show", case_id=escalation.case_id))
+    if done is not None:
+        return done
+    return render_template("deadlines/instruct.html", escalation=escalation, form=form,
+                           case_url=url_for("cases.show", case_id=escalation.case_id)), form_status(form)
+
+
 # -- accountability flags -----------------------------------------------------------------
 
 
 def _visible_flags():
     query = select(Flag).where(Flag.tenant_id == g.tenant.id)
-    if not can("flags.manage") and not g.membership.role.is_county:
+    # The party committee and government, like the county, oversee every flag of the township.
+    if not can("flags.manage") and not g.membership.role.is_county and g.membership.role != Role.PARTY:
         mine = Flag.responsible_user_id == g.membership.user_id
         if g.membership.department_id:
             mine = mine | (Flag.responsible_department_id == g.membership.department_id)

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from tenants.models import COUNTY_ROLES, Membership
 from webapp.extensions import db
 from webapp.home import bp, work
-from webapp.permissions import require
+from webapp.permissions import can, require
+from webapp.supervision.models import Assignment
 from webapp.types import utcnow
 from webapp.villages.models import Village, VillagerGroup
 
@@ -38,4 +39,7 @@ def township():
             select(func.count(Membership.id)).where(Membership.tenant_id == tenant_id, Membership.active.is_(True))
         ),
     }
+    if can("assignments.take_up"):
+        figures["assigned"] = db.session.scalar(select(func.count(Assignment.id)).where(
+            Assignment.tenant_id == tenant_id, Assignment.case_id.is_(None)))
     return render_template("home/township.html", figures=figures, sections=work.sections(g.membership, utcnow()))

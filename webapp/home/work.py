@@ -13,15 +13,16 @@ from datetime import date, datetime, timedelta
 from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tenants.models import Role
 from webapp import timelimits
 from webapp.board.queries import View, in_view
 from webapp.cases.access import visible_cases
-from webapp.cases.models import Case, CaseState, FollowUp, ReferralStatus
+from webapp.cases.models import Case, CaseState, FollowUp, ReferralStatus, Risk
 from webapp.cases.workflow import TRANSITIONS
+from webapp.deadlines.models import AlertKind, Escalation, EscalationLevel, Flag, FlagStatus
 from webapp.extensions import db
 from webapp.township.settings import calendar_for
 
@@ -132,15 +133,45 @@ def sections(membership, now: datetime) -> list[Section]:
             "route", _l("To take on or refer (assessed, or returned by a department)"),
             visible_cases().where(Case.state.in_((CaseState.ASSESSED, CaseState.RETURNED))), now,
             more_url=url_for("board.index", view="all"), empty=_l("No case is waiting for a mediator.")))
-    if not role.is_county and role != Role.CLERK:
+    if not role.is_county and role not in (Role.CLERK, Role.PARTY):
         found.append(_cases(
             "mine", _l("My running cases"), in_view(View("mine"), membership, now).where(Case.state.in_(timelimits.RUNNING_STATES)), now,
             more_url=url_for("board.index", view="mine"), empty=_l("No running case is yours.")))
     if role in TRANSITIONS["follow_up"].roles:
         found.append(_visits(membership, now, today))
-    if role == Role.TOWNSHIP_ADMIN or role.is_county:
+    if role == Role.TOWNSHIP_ADMIN:
+        found.append(_cases(
+            "reported", _l("Reported, not yet answered"),
+            visible_cases().where(_escalated(Escalation.reason == AlertKind.MANUAL, Escalation.instructed_at.is_(None))),
+            now, more_url=url_for("deadlines.escalations"), empty=_l("Every case reported has been answered.")))
+    if role == Role.PARTY:
+        found.extend(_party(now))
+    if role in (Role.TOWNSHIP_ADMIN, Role.PARTY) or role.is_county:
         found.append(_cases(
             "overdue", _l("Overdue in the township"),
             in_view(View("overdue"), membership, now), now,
             more_url=url_for("board.index", view="overdue"), empty=_l("No case is overdue.")))
     return found
+
+
+def _escalated(*conditions):
+    return exists(select(Escalation.id).where(Escalation.case_id == Case.id, *conditions))
+
+
+def _party(now) -> list[Section]:
+    """What the township's party committee and government watch: what was reported to them and
+    is not yet acknowledged, the cases that may escalate, (below) the overdue ones, and the
+    cases with an open accountability flag."""
+    open_states = Case.state.not_in((CaseState.CLOSED, CaseState.ARCHIVED))
+    flagged = exists(select(Flag.id).where(Flag.case_id == Case.id, Flag.status == FlagStatus.OPEN))
+    return [
+        _cases("reported_to_me", _l("Reported to you, not yet acknowledged"),
+               visible_cases().where(_escalated(Escalation.level == EscalationLevel.PARTY_COMMITTEE,
+                                                Escalation.acknowledged_at.is_(None))),
+               now, more_url=url_for("deadlines.escalations"), empty=_l("Nothing reported waits for you.")),
+        _cases("may_escalate", _l("May escalate"),
+               visible_cases().where(Case.risk == Risk.MAY_ESCALATE, open_states), now,
+               more_url=url_for("board.index", view="high_risk"), empty=_l("No open case may escalate.")),
+        _cases("flagged", _l("With an open accountability flag"), visible_cases().where(flagged), now,
+               more_url=url_for("deadlines.flags"), empty=_l("No case has an open flag.")),
+    ]
