@@ -168,6 +168,7 @@ def test_every_page_switches_language_and_shows_no_chinese_of_the_interface_in_e
     from webapp.cases.models import KeyPerson
     from webapp.meetings.models import Meeting
     from webapp.rounds.models import Round
+    from webapp.supervision.models import Assignment, SupervisionNotice
 
     with tenant_scope(tenant.id):
         objs = _referred_case(tenant)
@@ -176,7 +177,12 @@ def test_every_page_switches_language_and_shows_no_chinese_of_the_interface_in_e
         # A meeting's or a round's title is written when it is created, in its creator's
         # language: data.
         data = DATA + (db.session.get(Meeting, ids["meeting_id"]).title,
-                       db.session.get(Round, ids["round_id"]).title)
+                       db.session.get(Round, ids["round_id"]).title,
+                       # what the county typed when it assigned a dispute or sent a notice
+                       db.session.get(Assignment, ids["assignment_id"]).title,
+                       db.session.get(Assignment, ids["assignment_id"]).parties,
+                       db.session.get(SupervisionNotice, ids["notice_id"]).subject,
+                       db.session.get(SupervisionNotice, ids["notice_id"]).body)
         db.session.commit()
     words = _chinese_interface_words()
     client = login_as("township_admin")

@@ -158,13 +158,18 @@ def check(case, name: str, membership, version: int | None) -> None:
         raise Refused(reason)
 
 
+# Fields a form carries without asking the person anything: its one-time token.
+_NOT_ASKED = frozenset({"form_token"})
+
+
 @cache
 def needs_form(name: str) -> bool:
     """Whether the transition asks for anything (an outcome, a department, a note) beyond a
     confirmation: on the board such a move opens its form on the card instead of happening
     at once."""
     form = WAYS[name].form
-    return any(isinstance(getattr(form, attr, None), UnboundField) for attr in dir(form) if not attr.startswith("_"))
+    return any(isinstance(getattr(form, attr, None), UnboundField) for attr in dir(form)
+               if not attr.startswith("_") and attr not in _NOT_ASKED)
 
 
 def make_form(name: str, case, membership, formdata=None, prefix: str = ""):
