@@ -18,6 +18,7 @@ from tests.security.rows import changed, row_counts
 from webapp import timelimits
 from webapp.cases.models import Case
 from webapp.extensions import db as _db
+from webapp.keypersons.operations import save_key_person
 
 # POST rules that make nothing new, so a second submission is harmless or refused on its own:
 # edits and settings (the same values twice), workflow steps on a versioned record, reading by POST.
@@ -34,6 +35,20 @@ NOT_CREATING = {
     "deadlines.read_notifications", "deadlines.acknowledge", "county.acknowledge",
     "township.limits", "township.edit_category", "township.edit_department",
     "referrals.accept",
+    # Signing in and one's own account: the code step, a new password, sessions ended.
+    "auth.login_code", "auth.password", "auth.end_one", "auth.end_others",
+    # The second factor: set up, turned off, reset. New recovery codes, like a reset password below,
+    # are shown on their answer alone: an answer kept to be sent again would keep them readable.
+    "auth.two_factor_confirm", "auth.two_factor_new_codes", "auth.two_factor_off",
+    "second_factor.reset", "county_second_factor.reset_county",
+    # Accounts: a password reset to a one-time one, a lockout lifted, an account (de)activated.
+    "staff.reset_password", "staff.lift_lockout",
+    "county.reset_password", "county.unlock", "county.deactivate", "county.reactivate",
+    # Townships renamed, closed, reopened; settings of the county and the township.
+    "county.rename", "county.close", "county.reopen",
+    "county.security", "county_second_factor.settings", "township.clock",
+    # Marked once on their record, a second time refused: a decision done, a notice answered.
+    "meetings.complete_decision", "supervision.notice",
 }
 
 
@@ -155,7 +170,46 @@ FORMS = {
     "documents_county.county_request": ("county_admin", lambda t, d: (
         {}, "documents_county.county_index", {"township": str(t.id), "start": "2026-01-01",
                                               "end": timelimits.today().isoformat()})),
+    "county.new_account": ("county_admin", lambda t, d: (
+        {}, "county.accounts", {"username": "countyreader", "password": "Reader-Pass-2026!",
+                                "display_name": "县复核员", "role": "county_reviewer"})),
+    "keypersons.add_visit": ("township_admin", lambda t, d: (
+        {"person_id": _key_person().id}, "keypersons.show",
+        {"visited_on": timelimits.today().isoformat(), "visitors": "李维稳员", "done": "入户谈心"})),
+    # 批示: a line on the case's timeline and a notice to its mediator and the director.
+    "deadlines.instruct": ("township_admin", lambda t, d: (
+        {"escalation_id": factories.reported_escalation(t).id}, "deadlines.instruct", {"text": "请依法化解"})),
+    "county.instruct": ("county_admin", lambda t, d: (
+        {"escalation_id": factories.reported_escalation(t, "county_bureau").id}, "county.instruct",
+        {"text": "请司法所跟进"})),
+    "rounds.new": ("township_admin", lambda t, d: ({}, "rounds.new", {"kind": "special", "title": "节前专项排查"})),
+    "rounds.file_finding": ("officer", lambda t, d: _round_village(t, d, {"title": "两户争水"})),
+    "rounds.file_nil_report": ("officer", lambda t, d: _round_village(t, d, {}, prefix=None)),
+    "supervision.take_up": ("township_admin", lambda t, d: (
+        {"assignment_id": factories.assignment(t).id}, ("supervision.assignments", {}), {})),
+    "supervision_county.assign": ("county_admin", lambda t, d: (
+        {}, "supervision_county.assign",
+        {"township": str(t.id), "title": "12345热线交办纠纷", "parties": "张某、李某", "source": "hotline",
+         "take_up_on": (timelimits.today() + timedelta(days=2)).isoformat(),
+         "settle_on": (timelimits.today() + timedelta(days=20)).isoformat()})),
+    "supervision_county.send_notice": ("county_admin", lambda t, d: (
+        {}, "supervision_county.send_notice",
+        {"township": str(t.id), "kind": "warning", "subject": "调解成功率低于目标", "body": "请说明原因",
+         "answer_by": (timelimits.today() + timedelta(days=5)).isoformat()})),
 }
+
+
+def _key_person():
+    return save_key_person(None, name="赵某", kind="其他", village_id=None, measures="每周走访", responsible="村支书")
+
+
+def _round_village(tenant, officer, typed, prefix="v"):
+    """A round, and a village this officer answers for; a finding's form is drawn with the
+    village's prefix."""
+    round_, village = factories.investigation_round(tenant), factories.village_of(tenant)
+    village.officer_id = officer.user_id
+    typed = {f"{prefix}{village.id}-{name}": value for name, value in typed.items()} if prefix else typed
+    return ({"round_id": round_.id, "village_id": village.id}, ("rounds.show", {"round_id": round_.id}), typed)
 
 
 def _action(tenant, director):

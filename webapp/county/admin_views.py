@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.forms import form_status
 from webapp.permissions import require
 from webapp.staff.operations import StaffError, create_county_user
+from webapp.submissions import once_per_form
 from webapp.types import utcnow
 
 
@@ -118,6 +119,7 @@ def accounts():
 
 @bp.post("/accounts/")
 @require("county.accounts")
+@once_per_form
 def new_account():
     form = CountyAccountForm().setup()
     if not form.validate_on_submit():

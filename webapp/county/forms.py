@@ -32,7 +32,7 @@ class RenameTownshipForm(FlaskForm):
     )
 
 
-class CountyAccountForm(FlaskForm):
+class CountyAccountForm(OnceForm, FlaskForm):
     display_name = StringField(_l("Name"), validators=[fits(User.display_name)])
     username = StringField(
         _l("Username"),

@@ -188,6 +188,7 @@ def acknowledge(escalation_id: int):
 
 @bp.route("/escalations/<int:escalation_id>/instruct", methods=["GET", "POST"])
 @require("escalations.answer")
+@once_per_form
 def instruct(escalation_id: int):
     """批示 of the county bureau on a case reported to it, written into the township's record."""
     escalation = _escalation_or_404(escalation_id)

@@ -49,5 +49,5 @@ class CalendarDayForm(FlaskForm):
     note = StringField(_l("Note"), validators=[fits(CalendarOverride.note)])
 
 
-class InstructionForm(FlaskForm):
+class InstructionForm(OnceForm, FlaskForm):
     text = TextAreaField(_l("Instruction"), validators=[DataRequired(_l("Write the instruction."))])

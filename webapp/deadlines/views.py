@@ -138,6 +138,7 @@ def acknowledge(escalation_id: int):
 
 @bp.route("/escalations/<int:escalation_id>/instruct", methods=["GET", "POST"])
 @require("escalations.answer")
+@once_per_form
 def instruct(escalation_id: int):
     """批示: the level a case was reported to answers; the answer goes on the case's timeline."""
     escalation = _escalation_or_404(escalation_id)

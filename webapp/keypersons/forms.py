@@ -30,7 +30,7 @@ class KeyPersonForm(OnceForm, FlaskForm):
         return self
 
 
-class VisitForm(FlaskForm):
+class VisitForm(OnceForm, FlaskForm):
     """One visit of the control log: when, who went, what was done, and when the next is due."""
 
     visited_on = DateField(_l("Visited on"), validators=[InputRequired(_l("Enter the date of the visit."))])

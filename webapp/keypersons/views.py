@@ -93,6 +93,7 @@ def show(person_id: int):
 
 @bp.post("/<int:person_id>/visits")
 @require("key_persons.manage")
+@once_per_form
 def add_visit(person_id: int):
     person = get_key_person_or_404(person_id)
     visit_form = VisitForm()

@@ -5,12 +5,13 @@ from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.cases.models import Case
+from webapp.forms import OnceForm
 from webapp.input_rules import fits
 from webapp.rounds.labels import KIND_LABELS
 from webapp.rounds.models import Round, RoundKind
 
 
-class RoundForm(FlaskForm):
+class RoundForm(OnceForm, FlaskForm):
     kind = RadioField(_l("Round"), default=RoundKind.MONTHLY.value,
                       choices=[(k.value, v) for k, v in KIND_LABELS.items()],
                       validators=[InputRequired(_l("Choose a monthly or a special round."))])
@@ -22,11 +23,11 @@ class RoundForm(FlaskForm):
     note = TextAreaField(_l("What to look for"), validators=[Optional(), Length(max=2000)])
 
 
-class FindingForm(FlaskForm):
+class FindingForm(OnceForm, FlaskForm):
     title = StringField(_l("What was found"), validators=[DataRequired(_l("Say in a few words what was found.")),
                                                          fits(Case.title)])
     narrative = TextAreaField(_l("Details"), validators=[Optional(), Length(max=4000)])
 
 
-class NilReportForm(FlaskForm):
+class NilReportForm(OnceForm, FlaskForm):
     pass

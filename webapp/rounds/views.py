@@ -14,6 +14,7 @@ from webapp.permissions import can, require
 from webapp.rounds import bp, operations
 from webapp.rounds.forms import FindingForm, NilReportForm, RoundForm
 from webapp.rounds.models import Round, RoundKind, RoundReport
+from webapp.submissions import once_per_form
 from webapp.villages.models import Village
 
 
@@ -61,6 +62,7 @@ def mine():
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("rounds.open")
+@once_per_form
 def new():
     form = RoundForm()
     done = saved(form, lambda: operations.open_round(
@@ -113,6 +115,7 @@ def _after_report(round_id, village_id):
 
 @bp.post("/<int:round_id>/villages/<int:village_id>/findings")
 @require("rounds.report")
+@once_per_form
 def file_finding(round_id: int, village_id: int):
     round_, village = get_round_or_404(round_id), get_village_or_404(village_id)
     form = FindingForm(prefix=f"v{village_id}")
@@ -130,6 +133,7 @@ def file_finding(round_id: int, village_id: int):
 
 @bp.post("/<int:round_id>/villages/<int:village_id>/nil")
 @require("rounds.report")
+@once_per_form
 def file_nil_report(round_id: int, village_id: int):
     round_, village = get_round_or_404(round_id), get_village_or_404(village_id)
     form = NilReportForm()

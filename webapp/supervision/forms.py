@@ -4,7 +4,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from webapp.cases.models import Case
-from webapp.forms import optional_id
+from webapp.forms import OnceForm, optional_id
 from webapp.input_rules import fits
 from webapp.labels import choices
 from webapp.supervision.models import Assignment, SupervisionNotice
@@ -18,7 +18,7 @@ class _ToTownship(FlaskForm):
         return self
 
 
-class AssignmentForm(_ToTownship):
+class AssignmentForm(OnceForm, _ToTownship):
     title = StringField(_l("Dispute"), validators=[DataRequired(_l("Name the dispute.")), fits(Assignment.title)])
     parties = TextAreaField(_l("Parties"), validators=[DataRequired(_l("Name the parties."))])
     source = RadioField(_l("Reached the county through"), validators=[InputRequired(_l("Choose where it came from."))])
@@ -31,7 +31,7 @@ class AssignmentForm(_ToTownship):
         return super().setup(townships)
 
 
-class NoticeForm(_ToTownship):
+class NoticeForm(OnceForm, _ToTownship):
     kind = RadioField(_l("Kind of notice"), validators=[InputRequired(_l("Choose the kind of notice."))])
     case_number = StringField(_l("Case number (if any)"), validators=[Optional(), fits(Case.number)],
                               description=_l("Leave empty for a figure below target."))

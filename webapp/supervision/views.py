@@ -18,6 +18,7 @@ from webapp.permissions import require
 from webapp.supervision import operations
 from webapp.supervision.forms import AnswerForm, AssignmentForm, NoticeForm
 from webapp.supervision.models import Assignment, AssignmentSource, NoticeKind, SupervisionNotice
+from webapp.submissions import once_per_form
 from webapp.types import utcnow
 
 bp = Blueprint("supervision", __name__, url_prefix="/t/<slug>")
@@ -51,6 +52,7 @@ def county_assignments():
 
 @county_bp.route("/assignments/new", methods=["GET", "POST"])
 @require("county.supervise")
+@once_per_form
 def assign():
     form = AssignmentForm().setup(_townships())
     if form.validate_on_submit():
@@ -87,6 +89,7 @@ def county_notices():
 
 @county_bp.route("/supervision/new", methods=["GET", "POST"])
 @require("county.supervise")
+@once_per_form
 def send_notice():
     form = NoticeForm().setup(_townships())
     if form.validate_on_submit():
@@ -152,6 +155,7 @@ def assignments():
 
 @bp.post("/assignments/<int:assignment_id>/take-up")
 @require("assignments.take_up")
+@once_per_form
 def take_up(assignment_id: int):
     assignment = _get_or_404(Assignment, assignment_id)
     try:
