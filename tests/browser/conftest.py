@@ -2,7 +2,14 @@
 one), a fresh phone-sized context per test, and ``sign_in`` through the real login form.
 
 Every test in this folder is marked ``browser`` (``-m "not browser"`` leaves them out).
+
+They run once per CI run, on the embedded default: what they check is what only a browser
+shows (swaps, drags, layout, accessibility), and every request they make is tested on both
+databases through the test client. On PostgreSQL (``TEST_DATABASE_URL``) they are skipped
+unless ``TEST_BROWSER_EVERYWHERE=1``: two cores cannot run them twice within the suite's
+six minutes (docs/test-suite.md).
 """
+import os
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,9 +38,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):
+    once = os.environ.get("TEST_DATABASE_URL") and not os.environ.get("TEST_BROWSER_EVERYWHERE")
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            if once:
+                item.add_marker(pytest.mark.skip(reason="browser tests run on the embedded default (see conftest)"))
 
 
 @pytest.fixture(scope="session")
