@@ -37,6 +37,16 @@ def test_numbers_count_up_without_gaps_in_the_townships_short_name(db, tenant):
     assert numbers == [f"甲〔{year}〕第0001号", f"甲〔{year}〕第0002号", f"甲〔{year}〕第0003号"]
 
 
+def test_a_township_with_the_longest_name_still_numbers_its_cases(db, tenant):
+    # The county may name (or rename) a township with up to 64 characters; its numbers must
+    # still be stored, on PostgreSQL too (found by the hostile-input walk).
+    tenant.name = "长" * (Tenant.name.type.length - 1) + "镇"
+    director = factories.member("township_admin", tenant)
+    number = factories.case(tenant, director).number
+    db.session.flush()
+    assert number == "长" * (Tenant.name.type.length - 1) + f"〔{_year()}〕第0001号"
+
+
 def test_the_number_is_given_at_intake_and_shown(db, tenant, login_as):
     clerk = login_as("clerk")
     response = _register(clerk)

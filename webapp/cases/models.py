@@ -159,7 +159,7 @@ class Case(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]
     seq: Mapped[int]
-    number: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(100))  # the township's name (up to 64) and 〔year〕第n号
     title: Mapped[str] = mapped_column(String(120))
     narrative: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
