@@ -406,4 +406,34 @@ def duties_since(now: datetime | None = None) -> date:
 
 def passed_due_days(first: date, last: date, now: datetime | None = None) -> tuple[date, date]:
     """Of the due days ``first`` to ``last``, those that have passed (an empty span: last < first)."""
-    return first, min(last, today(now) - timedelta(days=1))
+    return days_passed_by(first, last, today(now))
+
+
+def days_passed_by(first: date, last: date, today_: date) -> tuple[date, date]:
+    """Of the days ``first`` to ``last``, those before ``today_`` (an empty span: last < first)."""
+    return first, min(last, today_ - timedelta(days=1))
+
+
+# An escalation is to be acknowledged within a day: by the end of the day after the one it was made (Beijing).
+ACKNOWLEDGE_WITHIN_DAYS = 1
+
+
+def acknowledge_by(made_at: datetime) -> date:
+    """The last day (Beijing) on which an escalation made at ``made_at`` is acknowledged in time."""
+    return today(made_at) + timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
+
+
+def made_from(first_day_to_acknowledge: date) -> datetime:
+    """The earliest moment an escalation to be acknowledged on ``first_day_to_acknowledge`` or later was made."""
+    return _start_of(first_day_to_acknowledge - timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)).astimezone(timezone.utc)
+
+
+def deadline_day(moment: datetime) -> date:
+    """The day (Beijing) a deadline given as a moment belongs to: the last day it is still met, so
+    that ``deadline_day(end_of_day(day)) == day``."""
+    return today(moment - timedelta(microseconds=1))
+
+
+def met(deadline: datetime, done_at: datetime | None) -> bool:
+    """Whether something due by the moment ``deadline`` was done by then."""
+    return done_at is not None and done_at <= deadline

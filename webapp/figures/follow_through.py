@@ -11,17 +11,21 @@ answered on time — belong in ``LEVEL_FIGURES`` below, computed by ``level_coun
 shown in the same table and listed with the same definitions.
 """
 from collections import defaultdict
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp import timelimits
 from webapp.extensions import db
-from webapp.figures.definitions import Figure
+from webapp.deadlines.models import Escalation, EscalationLevel
+from webapp.figures.definitions import SETTLED_STATES, Figure
 from webapp.figures.exports import Rate, Table
 from webapp.keypersons.models import KeyPersonVisit
 from webapp.meetings.models import Decision
 from webapp.rounds.models import Round, RoundReport
+from webapp.supervision.models import Assignment, SupervisionNotice
 from webapp.villages.models import Village
 
 DUTY_FIGURES: dict[str, Figure] = {f.key: f for f in (
@@ -40,15 +44,88 @@ DUTY_FIGURES: dict[str, Figure] = {f.key: f for f in (
 )}
 
 # -- escalations by level, assignments and supervision notices --------------------------------
-# Their figures go here, keyed like the ones above (e.g. "escalations_acknowledged_rate",
-# "assignments_on_time_rate", "notices_answered_rate"), with ``level_counts`` returning their
-# counts per township: the tables and definitions below show whatever is listed.
-LEVEL_FIGURES: dict[str, Figure] = {}
+_LEVEL_LABELS = {
+    EscalationLevel.DIRECTOR: (_l("Escalations to the director acknowledged within a day"), _l("the director")),
+    EscalationLevel.PARTY_COMMITTEE: (_l("Escalations to the party committee acknowledged within a day"),
+                                      _l("the township party committee and government")),
+    EscalationLevel.COUNTY: (_l("Escalations to the county acknowledged within a day"), _l("the county bureau")),
+}
+
+LEVEL_FIGURES: dict[str, Figure] = {f.key: f for f in (
+    *(Figure(f"escalations_{level.value}_acknowledged_rate", label, _l(
+        "Escalations to %(level)s — by the sweep or reported by a person (上报) — acknowledged by the end of the "
+        "day after the one they were made (Beijing), over the escalations to %(level)s whose day to acknowledge "
+        "fell in the period and has passed. The number due is the escalations to this level.", level=whom),
+        f"escalations_{level.value}_acknowledged", f"escalations_{level.value}")
+      for level, (label, whom) in _LEVEL_LABELS.items()),
+    Figure("assignments_taken_up_rate", _l("Assignments from the county taken up on time"), _l(
+        "Assignments (交办) from the county that the center took up by the day set for it, over the assignments "
+        "whose day to take up fell in the period and has passed."),
+        "assignments_taken_up_on_time", "assignments_to_take_up"),
+    Figure("assignments_settled_rate", _l("Assignments from the county settled on time"), _l(
+        "Assignments from the county whose case was settled — resolved or closed — by the day set for it, over "
+        "the assignments whose day to settle fell in the period and has passed."),
+        "assignments_settled_on_time", "assignments_to_settle"),
+    Figure("notices_answered_rate", _l("Supervision notices answered on time"), _l(
+        "Supervision and warning notices from the county answered in writing by their day, over the notices "
+        "whose day to answer fell in the period and has passed."),
+        "notices_answered_on_time", "notices_due"),
+)}
+
+
+def _escalation_counts(tenant_ids, first, last, counts):
+    for tenant_id, level, created_at, acknowledged_at in db.session.execute(
+            select(Escalation.tenant_id, Escalation.level, Escalation.created_at, Escalation.acknowledged_at)
+            .where(Escalation.tenant_id.in_(tenant_ids), Escalation.created_at >= timelimits.made_from(first),
+                   Escalation.created_at < timelimits.end_of_day(last))).all():
+        due_on = timelimits.acknowledge_by(created_at)
+        if not first <= due_on <= last:
+            continue
+        level = EscalationLevel(level).value
+        counts[tenant_id][f"escalations_{level}"] += 1
+        counts[tenant_id][f"escalations_{level}_acknowledged"] += bool(timelimits.done_on_time(due_on, acknowledged_at))
+
+
+def _settled_at(case) -> datetime | None:
+    if case is None or case.state not in SETTLED_STATES:
+        return None
+    return min((moment for moment in (case.resolved_at, case.closed_at, case.archived_at) if moment), default=None)
+
+
+def _assignment_counts(tenant_ids, first, last, counts):
+    for assignment in db.session.scalars(select(Assignment).where(Assignment.tenant_id.in_(tenant_ids))
+                                         .options(joinedload(Assignment.case))).all():
+        tenant = counts[assignment.tenant_id]
+        if first <= timelimits.deadline_day(assignment.take_up_by) <= last:
+            tenant["assignments_to_take_up"] += 1
+            tenant["assignments_taken_up_on_time"] += timelimits.met(assignment.take_up_by, assignment.taken_up_at)
+        if first <= timelimits.deadline_day(assignment.settle_by) <= last:
+            tenant["assignments_to_settle"] += 1
+            tenant["assignments_settled_on_time"] += timelimits.met(assignment.settle_by,
+                                                                    _settled_at(assignment.case))
+
+
+def _notice_counts(tenant_ids, first, last, counts):
+    for tenant_id, answer_by, answered_at in db.session.execute(
+            select(SupervisionNotice.tenant_id, SupervisionNotice.answer_by, SupervisionNotice.answered_at).where(
+                SupervisionNotice.tenant_id.in_(tenant_ids), SupervisionNotice.answer_by >= first,
+                SupervisionNotice.answer_by <= last)).all():
+        counts[tenant_id]["notices_due"] += 1
+        counts[tenant_id]["notices_answered_on_time"] += bool(timelimits.done_on_time(answer_by, answered_at))
 
 
 def level_counts(tenant_ids, period, today) -> dict[int, dict]:
-    """The counts of ``LEVEL_FIGURES`` per township (none yet)."""
-    return {}
+    """The counts of ``LEVEL_FIGURES`` per township: escalations by the day to acknowledge them,
+    assignments by their days to take up and to settle, notices by their day to answer — each in
+    the period and passed (Beijing)."""
+    tenant_ids = list(tenant_ids)
+    first, last = timelimits.days_passed_by(period.first, period.last, today)
+    counts = defaultdict(lambda: defaultdict(int))
+    if first <= last and tenant_ids:
+        _escalation_counts(tenant_ids, first, last, counts)
+        _assignment_counts(tenant_ids, first, last, counts)
+        _notice_counts(tenant_ids, first, last, counts)
+    return counts
 
 
 def follow_through_figures() -> dict[str, Figure]:
