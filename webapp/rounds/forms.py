@@ -30,4 +30,4 @@ class FindingForm(OnceForm, FlaskForm):
 
 
 class NilReportForm(OnceForm, FlaskForm):
-    pass
+    """A nil report (零报告) asks nothing: its button, its CSRF token and its one-time token."""
