@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 import uuid
@@ -157,6 +158,15 @@ class Template:
                 conn.close()
             ready.write_text(self.db_name)
         return self
+
+    def dump_to(self, path: Path) -> Path:
+        """The template as ``pg_dump -Fc`` writes it, under the lock (PostgreSQL only): a copy
+        made meanwhile would find a session connected to the template and be refused."""
+        url = make_url(TEST_DATABASE_URL).set(drivername="postgresql", database=self.db_name)
+        with self._lock():
+            subprocess.run(["pg_dump", "-Fc", "-f", str(path), url.render_as_string(hide_password=False)],
+                           check=True, capture_output=True)
+        return path
 
     def copy_to(self, name: str, path: Path):
         if TEST_DATABASE_URL:

@@ -4,6 +4,8 @@
 # damaging change, restore to the noted time, and check that the change is there and the damage
 # is not. Prints how long each step took; exits non-zero if anything fails. See docs/backups.md.
 # Run from anywhere, as root or as postgres; FLASK (default: the checkout's .venv/bin/flask).
+# DRILL_DUMP=<file of pg_dump -Fc>: drill on that database (a copy of production's, say)
+# instead of a freshly seeded demo.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -66,6 +68,19 @@ configure_pitr() {
 load_demo() {
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -U postgres -d postgres \
     -c "CREATE ROLE tiaojie_app LOGIN" -c "CREATE DATABASE tiaojie"
+  if [ -n "${DRILL_DUMP:-}" ]; then
+    # Read here (the file may be readable by this user only) and handed to pg_restore. Owners
+    # and grants are left out: the drill itself reads and writes as postgres.
+    as_postgres pg_restore -h "$WORK" -p "$PORT" -U postgres -d tiaojie --no-owner --no-privileges \
+      --exit-on-error <"$DRILL_DUMP"
+  else
+    seed_demo
+  fi
+  CASES=$(sql "SET app.all_tenants = 'on'; SELECT count(*) FROM cases")
+  [ "$CASES" -gt 0 ] || { echo "the database has no cases" >&2; return 1; }
+}
+
+seed_demo() {
   mkdir -p "$WORK/instance"
   (cd "$ROOT" && env TIAOJIE_INSTANCE="$WORK/instance" \
      DATABASE_URL="postgresql://tiaojie_app@127.0.0.1:$PORT/tiaojie" \
@@ -74,8 +89,6 @@ load_demo() {
      REDIS_URL="redis://127.0.0.1:1/0" \
      sh -c "'$FLASK' --app webapp db upgrade && '$FLASK' --app webapp demo seed" >"$WORK/demo.log" 2>&1) \
     || { tail -n 20 "$WORK/demo.log" >&2; return 1; }
-  CASES=$(sql "SET app.all_tenants = 'on'; SELECT count(*) FROM cases")
-  [ "$CASES" -gt 0 ] || { echo "the demo has no cases" >&2; return 1; }
 }
 
 full_backup() {
@@ -113,14 +126,15 @@ check() {
   kept=$(sql "SET app.all_tenants = 'on'; SELECT count(*) FROM cases WHERE title LIKE '%[kept by the drill]'")
   damaged=$(sql "SET app.all_tenants = 'on'; SELECT count(*) FROM cases WHERE title = 'DAMAGED'")
   cases=$(sql "SET app.all_tenants = 'on'; SELECT count(*) FROM cases")
-  echo "  after the restore: $cases cases (demo: $CASES), the change kept: $kept, damaged: $damaged"
+  echo "  after the restore: $cases cases (before: $CASES), the change kept: $kept, damaged: $damaged"
   [ "$kept" = 1 ] && [ "$damaged" = 0 ] && [ "$cases" = "$CASES" ]
 }
 
 echo "PITR drill on a throwaway cluster in $WORK, port $PORT ($(pgbackrest version))"
 step "make the throwaway cluster" make_cluster
 step "configure WAL archiving and the stanza" configure_pitr
-step "load the demo (db upgrade, demo seed)" load_demo
+if [ -n "${DRILL_DUMP:-}" ]; then load="load $(basename "$DRILL_DUMP") (pg_restore)"; else load="load the demo (db upgrade, demo seed)"; fi
+step "$load" load_demo
 step "full backup" full_backup
 step "a change, then note the time" good_change
 echo "  noted time: $TARGET"
