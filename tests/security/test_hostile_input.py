@@ -41,7 +41,10 @@ FORMULAS = ('=HYPERLINK("http://evil.example","x")', "+1+1", "-1+1", "@SUM(1)")
 OVERLONG = "长" * 5001
 NUMBERS = {"huge": "99999999999999999999", "negative": "-1"}
 DATES = {"impossible": "2026-02-30", "far": "9999-12-31", "ancient": "0001-01-01"}
-QUERY = {**TEXT, "formula": FORMULAS[0], **NUMBERS, **DATES, "overlong": OVERLONG}
+# In an address, every argument at once: longer than any column of ours (at most 2,000), and
+# hundreds of times what gunicorn lets through (a request line of 4 KB at most).
+OVERLONG_ARGUMENT = "长" * 2001
+QUERY = {**TEXT, "formula": FORMULAS[0], **NUMBERS, **DATES, "overlong": OVERLONG_ARGUMENT}
 REFUSED = ("control",)
 # Services that answer 503 when a part of them is down (no worker runs in the tests).
 HEALTH = {"/healthz"}
