@@ -19,11 +19,16 @@ times over HTTP, one request at a time:
   bare_move  the floor, then the two writes of a move in Core (one versioned UPDATE of the
           case, one INSERT of its timeline line) and a commit, with no form, workflow check,
           ORM or template: the least any move can cost on this stack; not product code
+  bare_card_move  the bare move, plus the two things every move must also do: read the case
+          as the board reads it (one the member may see, with what its card shows) and answer
+          with its card; still no form, workflow check or ORM write. What a move adds to it is
+          the cost of the transition's own layers; not product code
   commit  one row inserted and committed straight through the driver: what durability costs
 
 next to a bare Flask hello-world served the same way in the same run. It prints one
 ``name: value unit`` line per figure: p50 and p95 in milliseconds, and each figure's ratio
-to the hello-world's (targets: board p95 under 10×, move p95 under 5×).
+to the hello-world's (targets: board p95 under 10×, move p95 under 5×), and the move's p50 and
+p95 over the bare move's and over the bare card move's (``move_over_…``: target 1.5×).
 
 PostgreSQL: a throwaway database on the server of ``BENCH_DATABASE_URL`` (default
 postgresql://postgres@127.0.0.1:5432/test), created and dropped by this script; the app
@@ -81,6 +86,8 @@ def app():
     application.add_url_rule("/t/<slug>/bench-floor", "bench_floor", require("board.view")(lambda: ""))
     application.add_url_rule("/t/<slug>/bench-bare-move/<int:case_id>", "bench_bare_move",
                              require("board.move")(_bare_move), methods=["POST"])
+    application.add_url_rule("/t/<slug>/bench-bare-card-move/<int:case_id>", "bench_bare_card_move",
+                             require("board.move")(_bare_card_move), methods=["POST"])
     return application
 
 
@@ -104,6 +111,37 @@ def _bare_move(case_id):
         from_state="assessed", to_state="mediating", note="", data={"transition": "start_mediation"}))
     db.session.commit()
     return ""
+
+
+def _bare_card_move(case_id):
+    """The bare move, plus what any move must do besides its two writes: read the case the way
+    the board does (visible to the member, with its card's village, assignee and department)
+    and answer with its card, as a move answers an HTMX request. Not product code."""
+    from flask import g
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from webapp.board import queries, views
+    from webapp.cases.models import Case, CaseEvent, CaseState
+    from webapp.extensions import db
+    from webapp.types import utcnow
+
+    case = queries.one_case(case_id)
+    cases, events, now = Case.__table__, CaseEvent.__table__, utcnow()
+    written = db.session.execute(
+        cases.update().where(cases.c.id == case.id, cases.c.tenant_id == g.tenant.id, cases.c.version == case.version)
+        .values(state="mediating", assignee_id=g.membership.user_id, updated_at=now, version=case.version + 1))
+    assert written.rowcount == 1
+    db.session.execute(events.insert().values(
+        tenant_id=g.tenant.id, case_id=case.id, at=now, actor_id=g.membership.user_id, kind="transition",
+        from_state="assessed", to_state="mediating", note="", data={"transition": "start_mediation"}))
+    # The card shows the case as written (its assignee is read again, as a move's card does).
+    for key, value in (("state", CaseState.MEDIATING), ("updated_at", now), ("version", case.version + 1),
+                       ("assignee_id", g.membership.user_id)):
+        set_committed_value(case, key, value)
+    db.session.expire(case, ["assignee"])
+    response = views._render_card(case, message=("success", "Done"))
+    db.session.commit()
+    return response
 
 
 def hello():
@@ -480,6 +518,14 @@ def measure(backend, townships, per_township, samples, out):
             assert response.status == 200, response.status
             return elapsed
 
+        def bare_card_move_once():
+            slug, _, browser = someone(movers)
+            case_id = data["movable"][slug].pop()
+            response, page, elapsed = browser.request("POST", f"/t/{slug}/bench-bare-card-move/{case_id}", {},
+                                                      headers=hx(browser))
+            assert response.status == 200 and f'id="card-{case_id}"' in page, response.status
+            return elapsed
+
         def floor_once():
             slug, _, browser = someone()
             response, _, elapsed = browser.request("GET", f"/t/{slug}/bench-floor")
@@ -491,7 +537,7 @@ def measure(backend, townships, per_township, samples, out):
         kinds = (("hello", hello_once), ("floor", floor_once), ("board", board_once), ("overview", overview_once),
                  ("column", column_once),
                  ("poll", poll_once), ("drop", drop_once), ("move", move_once),
-                 ("bare_move", bare_move_once))
+                 ("bare_move", bare_move_once), ("bare_card_move", bare_card_move_once))
         figures = {label: [] for label, _ in kinds}
         for round_ in range(samples + max(10, samples // 10)):
             for label, function in kinds:
@@ -516,6 +562,10 @@ def measure(backend, townships, per_township, samples, out):
         out(f"{label}_{name}_p95", p95, "ms")
         out(f"{label}_{name}_p50_ratio", p50 / base50, "x")
         out(f"{label}_{name}_p95_ratio", p95 / base95, "x")
+    moves = {label: percentiles(figures[label]) for label in ("move", "bare_move", "bare_card_move")}
+    for floor in ("bare_move", "bare_card_move"):
+        out(f"move_over_{floor}_{name}_p50", moves["move"][0] / moves[floor][0], "x")
+        out(f"move_over_{floor}_{name}_p95", moves["move"][1] / moves[floor][1], "x")
 
 
 def main():
@@ -525,8 +575,9 @@ def main():
     parser.add_argument("--samples", type=int, default=300, help="timed requests per figure")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    # Moves and bare moves each take an assessed case of the movers' townships (half of them).
-    assert 2 * (args.samples + max(10, args.samples // 10)) <= args.cases * STATES["assessed"] // 100 * SIGNED_IN_TOWNSHIPS // 2, \
+    # Moves, bare moves and bare card moves each take an assessed case of the movers' townships
+    # (half of them).
+    assert 3 * (args.samples + max(10, args.samples // 10)) <= args.cases * STATES["assessed"] // 100 * SIGNED_IN_TOWNSHIPS // 2, \
         "not enough assessed cases to move"
 
     def out(name, value, unit):
