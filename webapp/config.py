@@ -66,6 +66,9 @@ class Config:
     # A worker counts as alive while its heartbeat is younger than this (seconds); workers beat
     # three times as often, idle or busy (worker/outage.py).
     WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "120"))
+    # The scheduler counts as alive while its heartbeat is younger than this (seconds); it beats
+    # every few seconds (worker/outage.py: Scheduler.TICK).
+    SCHEDULER_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHEDULER_HEARTBEAT_MAX_AGE", "60"))
     # While Redis is unreachable the worker and the scheduler retry, waiting twice as long each
     # time up to this (seconds), for as long as the outage lasts.
     REDIS_RETRY_MAX_WAIT = float(os.environ.get("REDIS_RETRY_MAX_WAIT", "30"))

@@ -1,8 +1,10 @@
-"""/healthz: database, Redis and worker heartbeat, as JSON; 200 when all are up, else 503."""
+"""/healthz: database, Redis, and the heartbeats of the worker and the scheduler, as JSON; 200
+when all are up, else 503. Without a scheduler no sweep runs: the time limits go unwatched
+while every page still serves, so its absence is as much a failure as the worker's."""
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify
-from rq import Worker
+from rq import Worker, cron_scheduler_registry
 from sqlalchemy import text
 
 from webapp.backup.operations import status
@@ -21,26 +23,35 @@ def _database() -> dict:
         return {"ok": False, "error": type(error).__name__}
 
 
-def _redis_and_workers() -> tuple[dict, dict]:
+def _redis_and_processes() -> tuple[dict, dict, dict]:
     try:
         connection = redis_connection()
         connection.ping()
     except Exception as error:
         down = {"ok": False, "error": type(error).__name__}
-        return down, {"ok": False, "error": "redis unavailable"}
+        unknown = {"ok": False, "error": "redis unavailable"}
+        return down, unknown, dict(unknown)
     now = datetime.now(timezone.utc)
-    max_age = current_app.config["WORKER_HEARTBEAT_MAX_AGE"]
-    ages = []
+    worker_beats = []
     for worker in Worker.all(connection=connection):
         beat = worker.last_heartbeat
         if beat is not None:
             beat = beat if beat.tzinfo else beat.replace(tzinfo=timezone.utc)
-            ages.append((now - beat).total_seconds())
+            worker_beats.append((now - beat).total_seconds())
+    # The schedulers' registry: each one's name, scored by the time of its last heartbeat.
+    scheduler_beats = [now.timestamp() - score for _, score in
+                       connection.zrange(cron_scheduler_registry.get_registry_key(), 0, -1, withscores=True)]
+    config = current_app.config
+    return ({"ok": True}, _alive(worker_beats, config["WORKER_HEARTBEAT_MAX_AGE"]),
+            _alive(scheduler_beats, config["SCHEDULER_HEARTBEAT_MAX_AGE"]))
+
+
+def _alive(ages: list[float], max_age: int) -> dict:
     alive = [age for age in ages if age <= max_age]
-    workers = {"ok": bool(alive), "alive": len(alive)}
+    part = {"ok": bool(alive), "alive": len(alive)}
     if ages:
-        workers["last_heartbeat_seconds_ago"] = round(min(ages), 1)
-    return {"ok": True}, workers
+        part["last_heartbeat_seconds_ago"] = round(min(ages), 1)
+    return part
 
 
 def _backup() -> dict:
@@ -55,8 +66,8 @@ def _backup() -> dict:
 @bp.get("/healthz")
 def healthz():
     database = _database()
-    redis, workers = _redis_and_workers()
-    body = {"database": database, "redis": redis, "worker": workers}
-    body["ok"] = all(part["ok"] for part in (database, redis, workers))
+    redis, workers, schedulers = _redis_and_processes()
+    body = {"database": database, "redis": redis, "worker": workers, "scheduler": schedulers}
+    body["ok"] = all(part["ok"] for part in (database, redis, workers, schedulers))
     body["backup"] = _backup() if database["ok"] else {"warning": "unknown"}  # a warning, never a 503
     return jsonify(body), 200 if body["ok"] else 503
