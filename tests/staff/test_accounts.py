@@ -55,12 +55,21 @@ def test_a_one_time_password_expires_in_24_hours(app, db, login_as, tenant):
     assert "一次性密码已过期" in response.get_data(as_text=True)
 
 
+def _row(page: str, membership_id: int) -> str:
+    return re.search(rf'<li id="membership-{membership_id}">.*?</li>', page, re.S).group(0)
+
+
 def test_a_director_lifts_a_lockout(app, db, login_as, tenant):
     director = login_as("township_admin")
     clerk = factories.user("clerk", tenant, locked_until=utcnow() + timedelta(minutes=10))
     path = f"/t/alpha/staff/{clerk.memberships[0].id}"
+    # The member who calls to say they cannot sign in is found on the list at a glance.
+    listed = director.get("/t/alpha/staff/").get_data(as_text=True)
+    assert "登录失败已锁定" in _row(listed, clerk.memberships[0].id)
+    assert "登录失败已锁定" not in _row(listed, director.user.memberships[0].id)
     assert "解除锁定" in director.get(path).get_data(as_text=True)
     assert director.post(path + "/unlock", data={"csrf_token": director.csrf}).status_code == 302
+    assert "登录失败已锁定" not in director.get("/t/alpha/staff/").get_data(as_text=True)
     assert login(app.test_client(), clerk.username).status_code == 302
     assert db.session.scalar(select(AuditEvent.event).where(AuditEvent.event == "staff.unlock"))
 

@@ -66,7 +66,7 @@ def _list_page(form, status=200):
         .options(joinedload(Membership.user), joinedload(Membership.department))
         .order_by(Membership.active.desc(), Membership.role, Membership.id)
     ).all()
-    return render_template("staff/index.html", staff=staff, form=form), status
+    return render_template("staff/index.html", staff=staff, form=form, now=utcnow()), status
 
 
 @bp.get("/")
