@@ -59,9 +59,12 @@ def test_the_county_admin_resets_unlocks_and_deactivates_a_director(app, db, log
     admin = login_as("county_admin")
     director = factories.user("township_admin", tenant, locked_until=utcnow() + timedelta(minutes=5))
     path = f"/county/accounts/{director.id}"
-    assert "甲镇" in admin.get("/county/accounts/").get_data(as_text=True)
+    listed = admin.get("/county/accounts/").get_data(as_text=True)
+    row = re.search(rf'<li><a class="row" href="{path}">.*?</li>', listed, re.S).group(0)
+    assert "甲镇" in row and "登录失败已锁定" in row  # found on the list at a glance
     assert "解除锁定" in admin.get(path).get_data(as_text=True)
     assert admin.post(path + "/unlock", data={"csrf_token": admin.csrf}).status_code == 302
+    assert "登录失败已锁定" not in admin.get("/county/accounts/").get_data(as_text=True)
     signed_in = app.test_client()
     assert login(signed_in, director.username).status_code == 302
     response = admin.post(path + "/reset-password", data={"csrf_token": admin.csrf})

@@ -108,7 +108,7 @@ def _accounts_page(form, status=200):
         .order_by(Membership.tenant_id, Membership.id)).all()
     townships = db.session.scalars(select(Tenant).where(Tenant.county_id == g.county.id).order_by(Tenant.id)).all()
     return render_template("county/accounts.html", county_accounts=county_accounts, directors=directors,
-                           townships=townships, form=form), status
+                           townships=townships, form=form, now=utcnow()), status
 
 
 @bp.get("/accounts/")
