@@ -37,8 +37,10 @@ REPORT_WITHIN = timedelta(hours=24)
 # RUNNING_STATES`` holds, and SQL compares them as they are stored). The clock runs while the
 # center or a department is still working on a case:
 RUNNING_STATES = ("assessed", "mediating", "referred", "returned", "escalated")
-# A 可激化 case must be reported until it is escalated or finished:
-REPORTED_OR_FINISHED = ("escalated", "closed", "archived")
+# A 可激化 case must be reported to the township's party committee and government (报告党委、
+# 政府), or higher, until it is or it is finished. The center's own director is not that report.
+FINISHED = ("closed", "archived")
+REPORTED_TO = ("party_committee", "county_bureau")
 # A case assigned from above must be taken up (assessed) in time:
 NOT_TAKEN_UP = ("registered",)
 
@@ -291,14 +293,24 @@ def case_light(case, now: datetime) -> Light:
 MOMENTS = ("warn_at", "due_at", "escalate_at", "report_by", "handle_by")
 
 
-def watched_moments(state, paused_since, moments: dict) -> tuple:
+def must_report(state, escalated_to) -> bool:
+    """Whether a case's 24 hours to be reported still matter: until it was reported to the party
+    committee and government or the county (``escalated_to``), or is finished."""
+    return state not in FINISHED and getattr(escalated_to, "value", escalated_to) not in REPORTED_TO
+
+
+def must_report_sql(c):
+    return and_(c.state.not_in(FINISHED), or_(c.escalated_to.is_(None), c.escalated_to.not_in(REPORTED_TO)))
+
+
+def watched_moments(state, paused_since, moments: dict, escalated_to=None) -> tuple:
     """The moments that can still matter for a case in ``state``: the light's and the
     escalation's while the clock runs, the 24 hours to report a 可激化 case until it is
-    escalated or finished, and the time to take up an assignment until it is."""
+    reported (``must_report``), and the time to take up an assignment until it is."""
     watched = []
     if clock_runs(state, paused_since):
         watched += [moments["warn_at"], moments["due_at"], moments["escalate_at"]]
-    if state not in REPORTED_OR_FINISHED:
+    if must_report(state, escalated_to):
         watched.append(moments["report_by"])
     if state in NOT_TAKEN_UP:
         watched.append(moments["handle_by"])
@@ -310,7 +322,7 @@ def watched_sql(c, now=None) -> list:
     ``now``, only those still in the future."""
     runs = clock_runs_sql(c)
     moments = [when((runs, c.warn_at)), when((runs, c.due_at)), when((runs, c.escalate_at)),
-               when((c.state.not_in(REPORTED_OR_FINISHED), c.report_by)),
+               when((must_report_sql(c), c.report_by)),
                when((c.state.in_(NOT_TAKEN_UP), c.handle_by))]
     return moments if now is None else [when((moment > now, moment)) for moment in moments]
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from tests import factories
 from tests.deadlines.conftest import bj
 from webapp import timelimits
-from webapp.cases.models import Case, CaseState, Difficulty
+from webapp.cases.models import Case, CaseState, Difficulty, EscalationTarget
 from webapp.extensions import db
 from webapp.timelimits import Light
 
@@ -27,6 +27,10 @@ SHAPES = {
     "no warning moment": {"warn_at": None},
     "no deadline": {"warn_at": None, "due_at": None, "escalate_at": None},
     "no other moments": {"report_by": None, "handle_by": None},
+    # Reported to the center's own director (not yet to the party committee), and higher up.
+    "reported to the director": {"escalated_to": EscalationTarget.DIRECTOR},
+    "reported to the party committee": {"escalated_to": EscalationTarget.PARTY_COMMITTEE},
+    "reported to the county": {"escalated_to": EscalationTarget.COUNTY_BUREAU},
 }
 
 
@@ -40,7 +44,8 @@ def test_python_and_sql_agree_on_the_light_the_overdue_and_the_watch(db, tenant,
     case = factories.case(tenant)
     c = Case.__table__.c
     for shape, changes in SHAPES.items():
-        values = {**MOMENTS, "paused_since": None, **changes, "state": state, **_assessed(tenant)}
+        values = {**MOMENTS, "paused_since": None, "escalated_to": None, **changes, "state": state,
+                  **_assessed(tenant)}
         db.session.execute(update(Case).where(Case.id == case.id).values(**values))
         db.session.expire_all()
         moments = {name: values[name] for name in timelimits.MOMENTS}
@@ -63,11 +68,11 @@ def test_python_and_sql_agree_on_the_light_the_overdue_and_the_watch(db, tenant,
             assert bool(long_overdue[i]) == (timelimits.clock_runs(state, values["paused_since"])
                                              and values["escalate_at"] is not None
                                              and now >= values["escalate_at"]), at
-            python_future = tuple(m for m in timelimits.watched_moments(state, values["paused_since"], moments)
-                                  if m > now)
+            python_future = tuple(m for m in timelimits.watched_moments(
+                state, values["paused_since"], moments, values["escalated_to"]) if m > now)
             assert tuple(m for m in future[i * w:(i + 1) * w] if m is not None) == python_future, at
         assert tuple(m for m in watched if m is not None) == \
-            timelimits.watched_moments(state, values["paused_since"], moments), shape
+            timelimits.watched_moments(state, values["paused_since"], moments, values["escalated_to"]), shape
 
 
 def test_every_case_has_exactly_one_light_in_sql(db, tenant):

@@ -243,6 +243,29 @@ def test_a_case_that_may_escalate_reported_in_time_raises_nothing(center):
     assert escalations_of(case) == [("party_committee", "manual")] and flags_of(case) == []
 
 
+def test_a_case_that_may_escalate_reported_only_to_the_director_still_goes_up_after_24_hours(center):
+    """报告党委、政府: the center's own director is not the report the method asks for. The case
+    waits with the director, and at 24 hours the sweep reports it to the party committee and
+    the county itself, and flags the mediator (fault 3), as if nobody had reported it."""
+    case = center.case(bj(2026, 3, 2, 10), risk=Risk.MAY_ESCALATE)
+    center.do(bj(2026, 3, 2, 16), operations.escalate_case, case, center.mediator,
+              target=EscalationTarget.DIRECTOR, note="请主任定夺")
+    assert watch_of(case) == case.report_by == bj(2026, 3, 3, 10)
+    assert did(twice(bj(2026, 3, 3, 9, 59)))
+    assert did(twice(bj(2026, 3, 3, 10, 1)), unreported=1, notified=2, escalated=2, flagged=1)
+    assert escalations_of(case) == [("director", "manual"), ("party_committee", "unreported"),
+                                    ("county", "unreported")]
+    assert [f.kind for f in flags_of(case)] == [FlagKind.NOT_REPORTED]
+
+
+def test_a_case_that_may_escalate_reported_to_the_county_raises_nothing(center):
+    case = center.case(bj(2026, 3, 2, 10), risk=Risk.MAY_ESCALATE)
+    center.do(bj(2026, 3, 2, 16), operations.escalate_case, case, center.mediator,
+              target=EscalationTarget.COUNTY_BUREAU, note="涉及多镇，请县司法局协调")
+    assert did(twice(bj(2026, 3, 3, 11)))
+    assert escalations_of(case) == [("county", "manual")] and flags_of(case) == []
+
+
 # -- a case assigned from above -------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Keeping a case's clock current: its deadline moments, its cycle, and when the sweep
 should next look at it. Called by every operation that moves or changes a case."""
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -40,7 +41,7 @@ def refresh(case, now=None, *, was_state=None) -> None:
         pauses = _finished_pauses(case) if case.limit_days else ()
     before = tuple(getattr(case, name) for name in _MOMENTS)
     watched = None if was_state is None else \
-        watched_moments(was_state, case.paused_since, dict(zip(_MOMENTS, before)))
+        watched_moments(was_state, case.paused_since, dict(zip(_MOMENTS, before)), _was(case, "escalated_to"))
     if case.limit_days:
         moments = timelimits.deadlines(case.clock_started_at, case.limit_days, pauses, settings, calendar)
         case.due_at, case.warn_at, case.escalate_at = moments.due_at, moments.warn_at, moments.escalate_at
@@ -57,17 +58,24 @@ def moved(case, was_state) -> None:
     """The case changed state and nothing its moments are computed from: they stand as they
     were computed (the moments depend on the clock's start, the limit, the pauses and the
     settings, never on the state). What the sweep watches may follow the state."""
-    keep_watch(case, watched_moments(was_state, case.paused_since, _moments(case)))
+    keep_watch(case, watched_moments(was_state, case.paused_since, _moments(case), _was(case, "escalated_to")))
 
 
 def _moments(case) -> dict:
     return {name: getattr(case, name) for name in _MOMENTS}
 
 
+def _was(case, name):
+    """What ``name`` held before the change being made (a move sets where the case was reported
+    before its state)."""
+    history = sa_inspect(case).attrs[name].history
+    return history.deleted[0] if history.deleted else getattr(case, name)
+
+
 def next_moment(case):
     """When the sweep should next look at this case: the earliest moment that can still
     matter for its state, or never (None) for a paused or finished case."""
-    watched = watched_moments(case.state, case.paused_since, _moments(case))
+    watched = watched_moments(case.state, case.paused_since, _moments(case), case.escalated_to)
     # Past moments stay candidates: the sweep records each once and then moves on.
     return min(watched) if watched else None
 
@@ -79,7 +87,7 @@ def keep_watch(case, watched_before=None) -> None:
     clock as they were: then the sweep's own note stands and nothing is written. A new case
     gets its row with the case's INSERT; a changed one is written at once (no flush of the
     case: its new state and moments still go out in one UPDATE)."""
-    now_watched = watched_moments(case.state, case.paused_since, _moments(case))
+    now_watched = watched_moments(case.state, case.paused_since, _moments(case), case.escalated_to)
     next_at = min(now_watched) if now_watched else None
     if case.id is None:
         case.watch = CaseWatch(tenant_id=case.tenant_id, next_at=next_at)

@@ -59,8 +59,7 @@ def _alert_conditions(now):
         AlertKind.YELLOW: lights[timelimits.Light.YELLOW],
         AlertKind.RED: lights[timelimits.Light.RED],
         AlertKind.LONG_OVERDUE: timelimits.long_overdue_sql(_C, now),
-        AlertKind.UNREPORTED: and_(_C.report_by <= now, _C.state.not_in(timelimits.REPORTED_OR_FINISHED),
-                                   _C.risk == Risk.MAY_ESCALATE, _C.escalated_to.is_(None)),
+        AlertKind.UNREPORTED: and_(_C.report_by <= now, timelimits.must_report_sql(_C), _C.risk == Risk.MAY_ESCALATE),
         AlertKind.UNHANDLED: and_(_C.handle_by <= now, _C.state.in_(timelimits.NOT_TAKEN_UP)),
     }
 
