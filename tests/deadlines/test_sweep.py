@@ -234,13 +234,15 @@ def test_a_case_not_reported_is_flagged_once_even_when_its_clock_changes_later(c
     assert escalations_of(case) == [("party_committee", "unreported"), ("county", "unreported")]
 
 
-def test_a_case_that_may_escalate_reported_in_time_raises_nothing(center):
+@pytest.mark.parametrize("target, level", [(EscalationTarget.PARTY_COMMITTEE, "party_committee"),
+                                           (EscalationTarget.COUNTY_BUREAU, "county")])
+def test_a_case_that_may_escalate_reported_in_time_raises_nothing(center, target, level):
     case = center.case(bj(2026, 3, 2, 10), risk=Risk.MAY_ESCALATE)
     center.do(bj(2026, 3, 2, 16), operations.escalate_case, case, center.mediator,
-              target=EscalationTarget.PARTY_COMMITTEE, note="双方情绪激动，可能激化")
+              target=target, note="双方情绪激动，可能激化")
     assert did(twice(bj(2026, 3, 3, 11)))
     # The report's own escalation (上报 by hand), and nothing from the sweep.
-    assert escalations_of(case) == [("party_committee", "manual")] and flags_of(case) == []
+    assert escalations_of(case) == [(level, "manual")] and flags_of(case) == []
 
 
 def test_a_case_that_may_escalate_reported_only_to_the_director_still_goes_up_after_24_hours(center):
@@ -256,14 +258,6 @@ def test_a_case_that_may_escalate_reported_only_to_the_director_still_goes_up_af
     assert escalations_of(case) == [("director", "manual"), ("party_committee", "unreported"),
                                     ("county", "unreported")]
     assert [f.kind for f in flags_of(case)] == [FlagKind.NOT_REPORTED]
-
-
-def test_a_case_that_may_escalate_reported_to_the_county_raises_nothing(center):
-    case = center.case(bj(2026, 3, 2, 10), risk=Risk.MAY_ESCALATE)
-    center.do(bj(2026, 3, 2, 16), operations.escalate_case, case, center.mediator,
-              target=EscalationTarget.COUNTY_BUREAU, note="涉及多镇，请县司法局协调")
-    assert did(twice(bj(2026, 3, 3, 11)))
-    assert escalations_of(case) == [("county", "manual")] and flags_of(case) == []
 
 
 # -- a case assigned from above -------------------------------------------------------------
