@@ -245,19 +245,26 @@ def test_a_case_that_may_escalate_reported_in_time_raises_nothing(center, target
     assert escalations_of(case) == [(level, "manual")] and flags_of(case) == []
 
 
-def test_a_case_that_may_escalate_reported_only_to_the_director_still_goes_up_after_24_hours(center):
+@pytest.mark.parametrize("acknowledged", [True, False], ids=["acknowledged", "not acknowledged"])
+def test_a_case_that_may_escalate_reported_only_to_the_director_still_goes_up_after_24_hours(center, acknowledged):
     """报告党委、政府: the center's own director is not the report the method asks for. The case
     waits with the director, and at 24 hours the sweep reports it to the party committee and
-    the county itself, and flags the mediator (fault 3), as if nobody had reported it."""
+    the county itself, with a fault-3 flag. The mediator did report: the flag names the
+    director who acknowledged the report, or the center when nobody did."""
     case = center.case(bj(2026, 3, 2, 10), risk=Risk.MAY_ESCALATE)
     center.do(bj(2026, 3, 2, 16), operations.escalate_case, case, center.mediator,
               target=EscalationTarget.DIRECTOR, note="请主任定夺")
+    if acknowledged:
+        [report] = db.session.scalars(select(Escalation).where(Escalation.case_id == case.id)).all()
+        center.do(bj(2026, 3, 2, 17), deadline_ops.acknowledge_escalation, report, center.director)
     assert watch_of(case) == case.report_by == bj(2026, 3, 3, 10)
     assert did(twice(bj(2026, 3, 3, 9, 59)))
     assert did(twice(bj(2026, 3, 3, 10, 1)), unreported=1, notified=2, escalated=2, flagged=1)
     assert escalations_of(case) == [("director", "manual"), ("party_committee", "unreported"),
                                     ("county", "unreported")]
-    assert [f.kind for f in flags_of(case)] == [FlagKind.NOT_REPORTED]
+    [flag] = flags_of(case)
+    assert flag.kind == FlagKind.NOT_REPORTED
+    assert flag.responsible_user_id == (center.director.user_id if acknowledged else None)
 
 
 # -- a case assigned from above -------------------------------------------------------------

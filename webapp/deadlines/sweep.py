@@ -35,7 +35,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tenants.models import Membership, Role
 from tenants.scope import all_tenants
 from webapp import timelimits
-from webapp.cases.models import Case, CaseEvent, CaseSettings, CaseState, FollowUp, Referral, ReferralStatus, Risk
+from webapp.cases.models import (
+    Case, CaseEvent, CaseSettings, CaseState, EscalationTarget, FollowUp, Referral, ReferralStatus, Risk,
+)
 from webapp.deadlines.duties import sweep_duties
 from webapp.deadlines.models import (
     FAULT_OF, AlertKind, CaseAlert, CaseWatch, Escalation, EscalationLevel, Flag, FlagKind, Notification, SweepRun,
@@ -320,11 +322,24 @@ def _flag_from_alerts(mine, sweep_id, now) -> int:
                                           e.kind.not_like("flag%"), e.kind.not_like("instruction%"))
             condition = and_(condition, ~progress.exists())
         rows = select(mine.c.tenant_id, mine.c.case_id, literal(flag_kind.value), literal(int(FAULT_OF[flag_kind])),
-                      key, _C.assignee_id, null(), literal(""), literal(now), literal(sweep_id)) \
+                      key, _responsible(flag_kind), null(), literal(""), literal(now), literal(sweep_id)) \
             .join(Case.__table__, _C.id == mine.c.case_id).where(condition)
         total += _run(_insert(table).from_select(FLAG_COLUMNS, rows)
                       .on_conflict_do_nothing(index_elements=["tenant_id", "key"]))
     return total
+
+
+def _responsible(flag_kind):
+    """Whom a flag names: the case's mediator; but a 可激化 case that the mediator reported to
+    the center's director in time, and that went no higher, is the director's to have reported:
+    the one who acknowledged the report, or the center (no one person) if nobody did."""
+    if flag_kind != FlagKind.NOT_REPORTED:
+        return _C.assignee_id
+    x = Escalation.__table__.c
+    acknowledged_by = select(x.acknowledged_by_id).where(
+        x.case_id == _C.id, x.level == EscalationLevel.DIRECTOR, x.reason == AlertKind.MANUAL) \
+        .order_by(x.id.desc()).limit(1).scalar_subquery()
+    return when((_C.escalated_to == EscalationTarget.DIRECTOR, acknowledged_by), else_=_C.assignee_id)
 
 
 def _flag_late_referrals(sweep_id, now) -> int:
