@@ -6,7 +6,7 @@ import sys
 import time
 
 import pytest
-from rq import Queue, Worker
+from rq import Queue, Worker, cron_scheduler_registry
 from rq.cron import CronScheduler
 
 from webapp.config import ROOT
@@ -63,7 +63,7 @@ def test_no_scheduler_means_503_for_the_time_limits_go_unwatched(client, beating
 def test_a_scheduler_silent_too_long_is_not_alive(app, client, beating, redis, monkeypatch):
     beating()
     monkeypatch.setitem(app.config, "SCHEDULER_HEARTBEAT_MAX_AGE", 60)
-    key = "rq:cron_schedulers"
+    key = cron_scheduler_registry.get_registry_key()
     name, _ = redis.zrange(key, 0, -1, withscores=True)[0]
     redis.zadd(key, {name: time.time() - 90})
     body = client.get("/healthz").get_json()

@@ -1,6 +1,7 @@
-"""On a 390 px phone: a director creates a member, resets their password and reads the
-one-time password; the member signs in with it, is held on the password page, and sets their
-own. Nothing scrolls sideways on the pages they pass."""
+"""On a 390 px phone: a director creates a member, finds them locked out after five wrong
+passwords on the staff list, resets their password and reads the one-time password; the member
+signs in with it, is held on the password page, and sets their own. Nothing scrolls sideways on
+the pages they pass."""
 import re
 
 from tests.browser.conftest import PHONE, sign_in
@@ -16,7 +17,21 @@ def test_a_director_resets_a_password_and_the_member_sets_their_own(browser, pho
     form.locator("select[name=role]").select_option("clerk")
     form.locator("input[name=password]").fill("Start-pass-1")
     form.locator("button[type=submit]").tap()
-    director.locator("main .list a", has_text="mangbang.newcomer").tap()
+    row = director.locator("main .list a", has_text="mangbang.newcomer")
+    row.wait_for()
+
+    # The newcomer forgets the password: five wrong ones lock the account.
+    context = browser.new_context(**PHONE)
+    try:
+        forgetful = context.new_page()
+        for _ in range(5):
+            sign_in(forgetful, base_url, "mangbang.newcomer", "Not-the-pass-1")
+    finally:
+        context.close()
+    director.reload()
+    assert row.locator(".badge-locked").inner_text() == "登录失败已锁定"
+    assert _overflow(director) is None, _overflow(director)
+    row.tap()
     director.wait_for_url(re.compile(r"/staff/\d+$"))
     assert _overflow(director) is None, _overflow(director)
     director.locator("#account-actions button[type=submit]").first.tap()
